@@ -1,0 +1,14 @@
+"""Where the project's files live, resolved from the package so the working directory never matters."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+FIGURES = DATA / "figures.csv"
+EVENTS = DATA / "events.csv"
+MANIFEST = DATA / "datapackage.json"
+COVERAGE = DATA / "COVERAGE.md"
+NOTEBOOKS = ROOT / "notebooks"
+REPORTS = ROOT / "reports"
+BRIEF_TEMPLATE = NOTEBOOKS / "monthly_brief.ipynb"
+SHARED_SOURCES = ROOT.parent / "shared" / "sources"
