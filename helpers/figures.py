@@ -1,0 +1,157 @@
+"""Load and validate data/figures.csv: one row per figure as published, with its source.
+
+Every later stage reads figures through `load`, so a malformed file stops here with a
+`DataError` naming the file, the line and the column instead of producing wrong series.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from helpers import paths
+from helpers.errors import DataError
+
+COLUMNS = ["flow", "product", "partner", "measure", "start", "end", "value",
+           "as_published", "source", "url", "published", "note"]
+
+#: Product ids: what each measures. HS codes only where the product is one code.
+PRODUCTS: dict[str, dict[str, object]] = {
+    "rare_earths": {
+        "definition": "GACC headline line 稀土 (rare earths) of the preliminary release; "
+                      "GACC's own aggregate, not a single HS code",
+        "hs_codes": [],
+    },
+    "rare_earths_quota_era": {
+        "definition": "quota-era basket of rare-earth ores, metals and compounds (CCSIC/MOFCOM, "
+                      "2010-2014); narrower than the headline line, never spliced onto it",
+        "hs_codes": [],
+    },
+    "magnets": {
+        "definition": "rare-earth permanent magnets, HS 85051110 (detailed release)",
+        "hs_codes": ["85051110"],
+    },
+    "magnets_wide": {
+        "definition": "magnets plus magnet alloys, powders or semi-finished magnet materials "
+                      "(wider scope than HS 85051110, e.g. Adamas' totals)",
+        "hs_codes": [],
+    },
+    "rare_earth_products_bbg": {
+        "definition": "Bloomberg's computed 'rare-earth products incl. magnets' total from the "
+                      "detailed release; not the 稀土 line",
+        "hs_codes": [],
+    },
+}
+
+FLOWS = ["export", "import"]
+MEASURES = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY"}
+PARTNERS = ["World", "Japan", "United States", "Germany", "South Korea", "India", "Vietnam",
+            "Italy", "Thailand", "Hong Kong", "European Union", "Netherlands", "Myanmar",
+            "Malaysia"]
+
+#: Words in `as_published` that show which unit a figure was written in, per measure.
+UNIT_WORDS = {
+    "quantity_t": re.compile(r"t\b|ton|tonne|吨|噸|トン|톤|Tonnen|тонн|тыс|mt|kg", re.I),
+    "value_usd": re.compile(r"USD|\$|US dollar|美元|달러|dollar|долл", re.I),
+    "value_cny": re.compile(r"CNY|yuan|元|RMB|юан", re.I),
+}
+
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+_NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+
+_SCHEMA = pa.DataFrameSchema(
+    {
+        "flow": pa.Column(str, pa.Check.isin(FLOWS)),
+        "product": pa.Column(str, pa.Check.isin(list(PRODUCTS))),
+        "partner": pa.Column(str, pa.Check.isin(PARTNERS)),
+        "measure": pa.Column(str, pa.Check.isin(list(MEASURES))),
+        "start": pa.Column(str, pa.Check.str_matches(_MONTH)),
+        "end": pa.Column(str, pa.Check.str_matches(_MONTH)),
+        "value": pa.Column(str, pa.Check.str_matches(_NUMBER)),
+        "as_published": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "source": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "url": pa.Column(str, pa.Check.str_matches(r"^(https?://|file:|github:)\S+$")),
+        "published": pa.Column(str, pa.Check.str_matches(_DATE)),
+        "note": pa.Column(str),
+    },
+    strict=True,
+    ordered=True,
+)
+
+_EXPECTED = {
+    "flow": f"one of {FLOWS}",
+    "product": f"a known product id ({', '.join(PRODUCTS)})",
+    "partner": "'World' or a known English country name (see helpers.figures.PARTNERS)",
+    "measure": f"one of {list(MEASURES)}",
+    "start": "a month YYYY-MM",
+    "end": "a month YYYY-MM",
+    "value": "a plain number (no thousands separators, no unit)",
+    "as_published": "the figure as the source wrote it",
+    "source": "the source's title",
+    "url": "the source's address (http(s)://...)",
+    "published": "the publication date YYYY-MM-DD (or YYYY-MM, YYYY when only that is known)",
+}
+
+
+def read_rows(path: Path) -> pd.DataFrame:
+    """Read a CSV as strings, checking the header and that every line has every field."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise DataError(path, None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(path, None, f"not UTF-8 text ({exc.reason})") from None
+    if not rows:
+        raise DataError(path, 1, f"empty file; expected the header {','.join(COLUMNS)}")
+    if rows[0] != COLUMNS:
+        raise DataError(path, 1, f"header is {','.join(rows[0])!r}; expected {','.join(COLUMNS)}")
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(COLUMNS):
+            raise DataError(path, number, f"{len(row)} fields; expected {len(COLUMNS)}")
+    frame = pd.DataFrame(rows[1:], columns=COLUMNS, dtype=str)
+    frame.index = pd.RangeIndex(2, len(rows) + 1, name="line")
+    return frame
+
+
+def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check every row against the schema and the cross-column rules; return typed figures."""
+    try:
+        _SCHEMA.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"]).sort_values("index")
+        first = cases.iloc[0] if len(cases) else exc.failure_cases.iloc[0]
+        column = str(first["column"])
+        line = int(first["index"]) if pd.notna(first["index"]) else None
+        more = f" ({len(cases) - 1} more problems)" if len(cases) > 1 else ""
+        raise DataError(path, line, f"{first['failure_case']!r} is not "
+                        f"{_EXPECTED.get(column, 'valid')}{more}", column=column) from None
+    typed = frame.copy()
+    typed["value"] = typed["value"].astype(float)
+    for line, row in typed.iterrows():
+        if row["value"] < 0:
+            raise DataError(path, line, f"{row['value']} is negative; expected value >= 0",
+                            column="value")
+        if row["start"] > row["end"]:
+            raise DataError(path, line, f"start {row['start']} is after end {row['end']}",
+                            column="start")
+        if row["start"][:4] != row["end"][:4]:
+            raise DataError(path, line, f"{row['start']}..{row['end']} spans two years; "
+                            "expected an interval within one calendar year", column="end")
+        if not UNIT_WORDS[row["measure"]].search(row["as_published"]):
+            raise DataError(path, line, f"{row['as_published']!r} shows no unit of "
+                            f"{row['measure']} ({MEASURES[row['measure']]})",
+                            column="as_published")
+    return typed
+
+
+def load(path: str | Path = paths.FIGURES) -> pd.DataFrame:
+    """Load and validate figures; the index is the file's line number (header = line 1)."""
+    path = Path(path)
+    return validate(read_rows(path), path)

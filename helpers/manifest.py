@@ -1,0 +1,79 @@
+"""Data contract: data/datapackage.json records each data file's schema, row count and sha256.
+
+A test re-checks the committed files against it offline, so a hand edit that bypasses the
+builder (or a truncated file) is caught and named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from helpers import events, figures, paths
+from helpers.errors import DataError
+
+_DESCRIPTIONS = {
+    "figures.csv": "One row per published figure of China's rare-earth trade, normalised; "
+                   "conflicting copies kept as separate rows.",
+    "events.csv": "Dated policy timeline (controls, relaxations, talks, supply shocks, legal).",
+}
+_SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS}
+
+
+def sha256(path: Path) -> str:
+    """Hex digest of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _resource(path: Path) -> dict[str, object]:
+    lines = path.read_text(encoding="utf-8").count("\n")
+    return {
+        "name": path.stem,
+        "path": path.relative_to(paths.DATA).as_posix(),
+        "description": _DESCRIPTIONS.get(path.name, "Raw figures as read, before normalising."),
+        "format": "csv",
+        "encoding": "utf-8",
+        "rows": lines - 1,
+        "hash": f"sha256:{sha256(path)}",
+        "schema": {"fields": [{"name": c, "type": "number" if c == "value" else "string"}
+                              for c in _SCHEMAS.get(path.name, [])]},
+    }
+
+
+def files() -> list[Path]:
+    """Data files under contract: figures, events and the project's raw finds."""
+    return [paths.FIGURES, paths.EVENTS, *sorted((paths.DATA / "sources").glob("*.csv"))]
+
+
+def write(path: Path = paths.MANIFEST) -> None:
+    """Record the current data files in the manifest (after a validated rebuild)."""
+    package = {
+        "name": "china-rare-earth-customs",
+        "title": "China rare-earth trade figures as published, with sources",
+        "licenses": [{"name": "other-attribution",
+                      "title": "Figures quoted from the cited publications"}],
+        "resources": [_resource(p) for p in files()],
+    }
+    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def check(path: Path = paths.MANIFEST) -> None:
+    """Raise DataError naming the first data file that no longer matches the manifest."""
+    package = json.loads(path.read_text(encoding="utf-8"))
+    listed = {r["path"]: r for r in package["resources"]}
+    for data_file in files():
+        rel = data_file.relative_to(paths.DATA).as_posix()
+        if rel not in listed:
+            raise DataError(data_file, None, f"not listed in {path.name}; rebuild the manifest "
+                            "with `python -m helpers build-data`")
+        if listed[rel]["hash"] != f"sha256:{sha256(data_file)}":
+            raise DataError(data_file, None, f"sha256 differs from {path.name}: the file was "
+                            "changed outside `python -m helpers build-data`")
+        header = data_file.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+        expected = [f["name"] for f in listed[rel]["schema"]["fields"]]
+        if expected and header != expected:
+            raise DataError(data_file, 1, f"header {header} differs from the manifest {expected}")
+    for rel in listed:
+        if not (paths.DATA / rel).exists():
+            raise DataError(paths.DATA / rel, None, f"listed in {path.name} but missing")

@@ -1,0 +1,321 @@
+"""Gap-aware monthly series built from interval sums, with provenance for every month.
+
+Every figure is a sum over an interval of months (one month, January..m, January-February, a
+year). For one series this module (1) picks one value per interval among disagreeing copies,
+by a documented rule, (2) derives months that the interval sums pin down uniquely (December =
+year - January..November; longer chains too), (3) reports interval sums that contradict each
+other beyond rounding instead of averaging them, and (4) leaves every other month missing.
+
+Choice among copies of one interval, in order:
+  1. agreement with the other interval sums of the series (a copy that makes a year-to-date
+     identity hold beats one that breaks it);
+  2. source rank: official GACC > wire services (Reuters, Bloomberg, Xinhua, ...) > trade
+     press (SMM, Argus, ...) > others > sources marked weak;
+  3. number of copies that agree with it (within rounding);
+  4. precision (more decimals), then earliest publication.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import figures as figures_mod
+from helpers import paths
+
+_OFFICIAL = re.compile(r"customs\.gov\.cn|GACC database download", re.I)
+_WIRE = re.compile(r"Reuters|Bloomberg|Xinhua|TASS|AFP|\bAP\b|EFE|Kyodo|Yonhap|Newsis|\bCNA\b|"
+                   r"Dow Jones|PRIME|新华|新華", re.I)
+_PRESS = re.compile(r"SMM|Argus|Asian Metal|Adamas|Fastmarkets|Metalnomist|Mining\.com|"
+                    r"Global Times|China Daily|Industrial Minerals|JOGMEC|SCMP|CNBC|Nikkei|"
+                    r"Caixin|CGTN|People's Daily|Business Recorder|Financial Post|Nasdaq", re.I)
+
+Figures = pd.DataFrame | str | Path | None
+
+
+def source_rank(source: str, url: str, note: str) -> int:
+    """0 official GACC, 1 wire service, 2 trade press, 3 other, 4 marked weak."""
+    if "weak source" in note:
+        return 4
+    if _OFFICIAL.search(url) or _OFFICIAL.search(source):
+        return 0
+    if _WIRE.search(source):
+        return 1
+    if _PRESS.search(source) or _PRESS.search(url):
+        return 2
+    return 3
+
+
+def _half_unit(value: float, measure: str, note: str) -> float:
+    """Half of the last published digit: the rounding a figure can carry.
+
+    Read from the value itself: decimals give 0.5·10^-d; a whole figure marked rounded, or a
+    value published in millions (USD, CNY), carries half of its trailing zeros
+    (34,800 t rounded -> 50 t; USD 488.8 mn -> USD 50,000).
+    """
+    text = f"{value:.10g}"
+    if "." in text:
+        return 0.5 * 10 ** -len(text.split(".")[1])
+    if "rounded" in note or measure != "quantity_t":
+        return 0.5 * 10 ** (len(text) - len(text.rstrip("0")))
+    return 0.5
+
+
+def _agree(a: float, b: float, tol_a: float, tol_b: float) -> bool:
+    return abs(a - b) <= tol_a + tol_b + 1e-9
+
+
+@dataclass
+class Interval:
+    """One interval sum of the series: the chosen copy and the others."""
+
+    start: pd.Period
+    end: pd.Period
+    value: float
+    tol: float
+    rank: int
+    lines: list[int]
+    sources: list[dict[str, str]]
+    alternatives: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        return pd.period_range(self.start, self.end, freq="M")
+
+
+@dataclass
+class Built:
+    """Everything known about one series: months, intervals, contradictions."""
+
+    months: pd.DataFrame
+    intervals: list[Interval]
+    contradictions: list[dict[str, object]]
+    janfeb: pd.DataFrame
+
+
+def select(figures: Figures, product: str, flow: str, partner: str,
+           measure: str) -> pd.DataFrame:
+    """The validated figures of one series (data/figures.csv unless a frame or path is given)."""
+    if figures is None:
+        frame = _load_default()
+    elif isinstance(figures, pd.DataFrame):
+        frame = figures
+    else:
+        frame = figures_mod.load(figures)
+    mask = ((frame["product"] == product) & (frame["flow"] == flow)
+            & (frame["partner"] == partner) & (frame["measure"] == measure))
+    return frame[mask]
+
+
+@lru_cache(maxsize=1)
+def _load_default_cached(mtime: float) -> pd.DataFrame:
+    return figures_mod.load(paths.FIGURES)
+
+
+def _load_default() -> pd.DataFrame:
+    return _load_default_cached(paths.FIGURES.stat().st_mtime)
+
+
+def _copies(rows: pd.DataFrame) -> list[dict[str, object]]:
+    out = []
+    for line, row in rows.iterrows():
+        out.append({"line": int(line), "value": float(row["value"]),
+                    "tol": _half_unit(float(row["value"]), row["measure"], row["note"]),
+                    "rank": source_rank(row["source"], row["url"], row["note"]),
+                    "published": row["published"], "source": row["source"], "url": row["url"]})
+    return out
+
+
+def _choose(copies: list[dict[str, object]], support: dict[int, int]) -> list[dict[str, object]]:
+    """Order copies by the module's rule; the first is chosen. `support` counts identities held."""
+    def agreeing(copy: dict[str, object]) -> int:
+        return sum(_agree(copy["value"], other["value"], copy["tol"], other["tol"])
+                   for other in copies)
+
+    return sorted(copies, key=lambda c: (-support.get(c["line"], 0), c["rank"], -agreeing(c),
+                                         c["tol"], c["published"], c["line"]))
+
+
+def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> Interval:
+    best = ordered[0]
+    same = [c for c in ordered if _agree(c["value"], best["value"], c["tol"], best["tol"])]
+    others = [c for c in ordered if c not in same]
+    return Interval(
+        start=pd.Period(start, "M"), end=pd.Period(end, "M"), value=best["value"],
+        tol=best["tol"], rank=best["rank"], lines=[best["line"]],
+        sources=[{"source": c["source"], "url": c["url"], "published": c["published"],
+                  "line": c["line"]} for c in same],
+        alternatives=[{"value": c["value"], "source": c["source"], "url": c["url"],
+                       "line": c["line"]} for c in others])
+
+
+def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[int, int]:
+    """For each copy, how many year-to-date differences of other intervals it agrees with."""
+    support: dict[int, int] = {}
+    keys = list(groups)
+    for (start, end), copies in groups.items():
+        if start != end:
+            continue
+        for (s1, e1) in keys:
+            for (s2, e2) in keys:
+                if s1 != s2 or s1 > start or e2 != end or e1 >= e2 or e1[:4] != end[:4]:
+                    continue
+                if pd.Period(e1, "M") + 1 != pd.Period(end, "M"):
+                    continue
+                for copy in copies:
+                    for big in groups[(s2, e2)]:
+                        for small in groups[(s1, e1)]:
+                            if _agree(big["value"] - small["value"], copy["value"],
+                                      big["tol"] + small["tol"], copy["tol"]):
+                                support[copy["line"]] = support.get(copy["line"], 0) + 1
+    return support
+
+
+def intervals(product: str = "rare_earths", flow: str = "export", partner: str = "World",
+              measure: str = "quantity_t", figures: Figures = None) -> list[Interval]:
+    """One chosen value per published interval, with the copies that agree and disagree."""
+    rows = select(figures, product, flow, partner, measure)
+    groups: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for (start, end), part in rows.groupby(["start", "end"], sort=True):
+        groups[(start, end)] = _copies(part)
+    support = _support(groups)
+    return [_interval_from(_choose(copies, support), start, end)
+            for (start, end), copies in groups.items()]
+
+
+def _usable(interval: Interval) -> bool:
+    """Derive only from figures published to the unit or finer and not from weak sources."""
+    return interval.tol <= 0.5 and interval.rank < 4
+
+
+def _derive(chosen: list[Interval]) -> Built:
+    """Peel the interval system: fix single months, then derive any month left alone."""
+    if not chosen:
+        raise ValueError("no figures for this series")
+    first = min(i.start for i in chosen)
+    last = max(i.end for i in chosen)
+    index = pd.period_range(first, last, freq="M")
+    months = pd.DataFrame({"value": np.nan, "origin": "missing", "tol": 0.0,
+                           "lines": [[] for _ in index], "sources": [[] for _ in index],
+                           "conflict": False, "alternatives": [[] for _ in index],
+                           "derivation": ""}, index=index)
+    for interval in chosen:
+        if interval.start == interval.end:
+            m = interval.start
+            months.at[m, "value"] = interval.value
+            months.at[m, "origin"] = "reported"
+            months.at[m, "tol"] = interval.tol
+            months.at[m, "lines"] = list(interval.lines)
+            months.at[m, "sources"] = interval.sources
+            months.at[m, "alternatives"] = interval.alternatives
+            months.at[m, "conflict"] = bool(interval.alternatives)
+    # Candidate equations: each interval, and each difference of two nested intervals that
+    # share their start (January..Oct minus January..Sep = October).
+    multi = [i for i in chosen if i.start != i.end and _usable(i)]
+    equations = [(set(i.months), i.value, i.tol, list(i.lines), f"{i.start}..{i.end}")
+                 for i in multi]
+    for big in multi:
+        for small in multi:
+            if small.start == big.start and small.end < big.end:
+                equations.append((set(big.months) - set(small.months), big.value - small.value,
+                                  big.tol + small.tol, big.lines + small.lines,
+                                  f"{big.start}..{big.end} - {small.start}..{small.end}"))
+    equations.sort(key=lambda e: (len(e[3]), len(e[0]), e[4]))
+    janfeb: dict[int, dict[str, object]] = {}
+    for interval in chosen:
+        if interval.start.month == 1 and interval.end.month == 2:
+            janfeb[interval.start.year] = {"value": interval.value, "origin": "reported",
+                                           "lines": list(interval.lines),
+                                           "derivation": f"{interval.start}..{interval.end}"}
+    contradictions: list[dict[str, object]] = []
+    changed = True
+    while changed:
+        changed = False
+        for months_set, value, tol, lines, label in equations:
+            known = [m for m in months_set if months.at[m, "origin"] != "missing"]
+            unknown = sorted(months_set - set(known))
+            rest = value - sum(months.at[m, "value"] for m in known)
+            used = lines + [ln for m in known for ln in months.at[m, "lines"]]
+            rest_tol = tol + sum(months.at[m, "tol"] for m in known)
+            how = label + "".join(f" - {m}" for m in sorted(known))
+            if len(unknown) == 1:
+                m = unknown[0]
+                months.at[m, "value"] = rest
+                months.at[m, "origin"] = "derived"
+                months.at[m, "tol"] = rest_tol
+                months.at[m, "lines"] = sorted(set(used))
+                months.at[m, "derivation"] = how
+                changed = True
+            elif (len(unknown) == 2 and [m.month for m in unknown] == [1, 2]
+                  and unknown[0].year not in janfeb):
+                janfeb[unknown[0].year] = {"value": rest, "origin": "derived",
+                                           "lines": sorted(set(used)), "derivation": how}
+                changed = True
+    for interval in chosen:
+        if interval.start == interval.end or interval.end.month == 2:
+            continue  # single months are the data; Jan-Feb is checked below
+        covered = list(interval.months)
+        total, slack = 0.0, interval.tol + 1.0
+        jan_feb_unknown = any(months.at[m, "origin"] == "missing" for m in covered[:2])
+        if interval.start.month == 1 and jan_feb_unknown and interval.start.year in janfeb:
+            total += janfeb[interval.start.year]["value"]
+            covered = covered[2:]
+        if any(months.at[m, "origin"] == "missing" for m in covered):
+            continue
+        total += sum(months.at[m, "value"] for m in covered)
+        slack += sum(months.at[m, "tol"] for m in covered)
+        if abs(total - interval.value) > slack:
+            contradictions.append({"interval": f"{interval.start}..{interval.end}",
+                                   "published": interval.value, "sum_of_months": total,
+                                   "difference": interval.value - total,
+                                   "lines": list(interval.lines)})
+    for year in sorted({m.year for m in index}):
+        jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
+        if year not in janfeb and all(m in months.index and months.at[m, "origin"] != "missing"
+                                      for m in (jan, feb)):
+            janfeb[year] = {"value": months.at[jan, "value"] + months.at[feb, "value"],
+                            "origin": "sum of months",
+                            "lines": sorted(set(months.at[jan, "lines"] + months.at[feb, "lines"])),
+                            "derivation": f"{jan} + {feb}"}
+    jf = pd.DataFrame.from_dict(janfeb, orient="index").sort_index()
+    jf.index.name = "year"
+    return Built(months=months, intervals=chosen, contradictions=contradictions, janfeb=jf)
+
+
+def build(product: str = "rare_earths", flow: str = "export", partner: str = "World",
+          measure: str = "quantity_t", figures: Figures = None) -> Built:
+    """Choose, derive and check one series; see the module docstring for the rules."""
+    return _derive(intervals(product, flow, partner, measure, figures))
+
+
+def monthly(product: str = "rare_earths", flow: str = "export", partner: str = "World",
+            measure: str = "quantity_t", figures: Figures = None) -> pd.Series:
+    """One value per month (PeriodIndex, freq M), first to last month with data, NaN if unknown."""
+    months = build(product, flow, partner, measure, figures).months
+    series = months["value"].astype(float).rename(f"{flow} {product} {partner} {measure}")
+    series.index.name = "month"
+    return series
+
+
+def janfeb(product: str = "rare_earths", flow: str = "export", partner: str = "World",
+           measure: str = "quantity_t", figures: Figures = None) -> pd.Series:
+    """Combined January+February per year (reported, derived, or the sum of both months)."""
+    jf = build(product, flow, partner, measure, figures).janfeb
+    if jf.empty:
+        return pd.Series(dtype=float, name="janfeb")
+    return jf["value"].astype(float).rename("janfeb")
+
+
+def provenance(product: str = "rare_earths", flow: str = "export", partner: str = "World",
+               measure: str = "quantity_t", figures: Figures = None) -> pd.DataFrame:
+    """Per month: value, origin (reported|derived|missing), sources, rows used, conflict, alternatives."""
+    months = build(product, flow, partner, measure, figures).months
+    out = months[["value", "origin", "sources", "lines", "derivation", "conflict",
+                  "alternatives"]].copy()
+    out.index.name = "month"
+    return out

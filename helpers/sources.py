@@ -1,0 +1,173 @@
+"""Build data/figures.csv from the raw source files, normalising ids, periods and units.
+
+Raw files (`../shared/sources/figures.csv` and the project's own `data/sources/*.csv`) keep each
+figure exactly as read: free-form series names, `YYYY-Qn`-style periods, units such as
+`USD mn`. This module maps them onto the figures schema and writes nothing unless every row
+validates, so data/figures.csv is always a complete, checked file.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import figures, paths
+from helpers.errors import DataError
+
+RAW_COLUMNS = ["period", "series", "value", "unit", "source_title", "source_address", "published"]
+
+_PARTNERS = {"US": "United States", "SouthKorea": "South Korea", "HongKong": "Hong Kong",
+             "EU27": "European Union", "EU": "European Union"}
+_WIDE_MAGNETS = re.compile(r"magnets_and_magnet_alloys|incl_powder_alloys|magnets_materials")
+_WIDE_NOTE = re.compile(r"wider product scope", re.I)
+_WEAK = re.compile(r"weak|rewrite|low-quality|aggregator|forum|copy site|mirror|blog|"
+                   r"single source", re.I)
+_ROUNDED = re.compile(r"rounded|approx|\babout\b|around|roughly", re.I)
+_CONFLICT = re.compile(r"conflict|disagree|contradict", re.I)
+_HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)(_ytd_Jan-\w+|_fullyear)?$")
+_QUOTA_ERA = re.compile(r"^export_rare_earths?_(quota_era|ore_metals_compounds|ores_metals_"
+                        r"compounds|elements_and_compounds|and_products_headline)")
+_MAGNETS = re.compile(r"^export_magnets(_to_(?P<partner>[A-Za-z0-9]+))?_(volume|value)"
+                      r"(_85051110)?(_ytd_Jan-\w+|_fullyear)?$")
+_BBG = re.compile(r"^export_rare_earth_products_volume_bloomberg_calc$")
+_UNITS = {"t": ("quantity_t", 1.0), "USD mn": ("value_usd", 1e6), "CNY mn": ("value_cny", 1e6)}
+_QUARTER_OR_HALF = {"Q": 3, "H": 6}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Where a raw series lands in the figures schema."""
+
+    flow: str
+    product: str
+    partner: str
+
+
+def classify(series: str, start_year: int, title: str) -> Mapping | None:
+    """Map a raw series name to (flow, product, partner); None for series not modelled here."""
+    flow = "import" if series.startswith("import_") else "export"
+    if _QUOTA_ERA.match(series) or (_HEADLINE.match(series) and flow == "export"
+                                    and start_year <= 2014):
+        return Mapping("export", "rare_earths_quota_era", "World")
+    if _HEADLINE.match(series):
+        return Mapping(flow, "rare_earths", "World")
+    if _BBG.match(series):
+        return Mapping("export", "rare_earth_products_bbg", "World")
+    if _WIDE_MAGNETS.search(series):
+        partner = re.search(r"_to_([A-Za-z]+)_", series)
+        return Mapping("export", "magnets_wide",
+                       _PARTNERS.get(partner[1], partner[1]) if partner else "World")
+    match = _MAGNETS.match(series)
+    if match:
+        raw = match["partner"] or "World"
+        if raw not in _PARTNERS and raw not in figures.PARTNERS:
+            return None
+        product = "magnets_wide" if _WIDE_NOTE.search(title) else "magnets"
+        return Mapping("export", product, _PARTNERS.get(raw, raw))
+    return None
+
+
+def period_bounds(period: str) -> tuple[str, str]:
+    """`2025-03` → one month; `2025` → the year; `2025-01..07`, `2025-Q1`, `2025-H1` → from January."""
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return period, period
+    if re.fullmatch(r"\d{4}", period):
+        return f"{period}-01", f"{period}-12"
+    match = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{2})", period)
+    if match:
+        return f"{match[1]}-{match[2]}", f"{match[1]}-{match[3]}"
+    match = re.fullmatch(r"(\d{4})-([QH])([1-4])", period)
+    if match:
+        return f"{match[1]}-01", f"{match[1]}-{_QUARTER_OR_HALF[match[2]] * int(match[3]):02d}"
+    raise ValueError(f"period {period!r} is not YYYY, YYYY-MM, YYYY-MM..MM, YYYY-Qn or YYYY-Hn")
+
+
+def as_published(value: str, unit: str, title: str, measure: str) -> str:
+    """The source's own wording when the title quotes it with its unit, else value and unit."""
+    digits = value.replace(".", "").lstrip("0")[:3]
+    for quote in re.findall(r"'([^']*\d[^']*)'", title):
+        if (digits and digits in re.sub(r"[^\d]", "", quote)
+                and figures.UNIT_WORDS[measure].search(quote)):
+            return quote
+    return f"{value} {unit}"
+
+
+def note_for(title: str, unit: str, published: str) -> str:
+    """Flags readers need: weak source, rounded figure, conflicting copies, uncertain date."""
+    flags = ["publication date uncertain"] if published.endswith("?") else []
+    if _WEAK.search(title):
+        flags.append("weak source")
+    if _ROUNDED.search(title) or "approx" in unit:
+        flags.append("rounded")
+    if _CONFLICT.search(title):
+        flags.append("conflicting copies")
+    return "; ".join(flags)
+
+
+def normalise(path: Path) -> tuple[list[dict[str, str]], int]:
+    """Rows of one raw file in the figures schema, and how many raw rows were not modelled."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != RAW_COLUMNS:
+            raise DataError(path, 1, f"header is {reader.fieldnames}; expected {RAW_COLUMNS}")
+        raw_rows = list(reader)
+    rows, skipped = [], 0
+    for line, raw in enumerate(raw_rows, start=2):
+        try:
+            start, end = period_bounds(raw["period"])
+        except ValueError as exc:
+            raise DataError(path, line, str(exc), column="period") from None
+        unit = raw["unit"].split(" (")[0]
+        mapping = classify(raw["series"], int(start[:4]), raw["source_title"])
+        if mapping is None or unit not in _UNITS:
+            skipped += 1
+            continue
+        measure, scale = _UNITS[unit]
+        try:
+            value = float(raw["value"]) * scale
+        except ValueError:
+            raise DataError(path, line, f"{raw['value']!r} is not a number",
+                            column="value") from None
+        rows.append({
+            "flow": mapping.flow, "product": mapping.product, "partner": mapping.partner,
+            "measure": measure, "start": start, "end": end, "value": f"{value:.10g}",
+            "as_published": as_published(raw["value"], raw["unit"], raw["source_title"],
+                                         measure),
+            "source": raw["source_title"], "url": raw["source_address"],
+            "published": raw["published"].rstrip("?"),
+            "note": note_for(raw["source_title"], raw["unit"], raw["published"]),
+        })
+    return rows, skipped
+
+
+def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
+    """The shared figures file first, then the project's own finds in data/sources/."""
+    return [shared / "figures.csv", *sorted((paths.DATA / "sources").glob("*.csv"))]
+
+
+def build(files: list[Path], out: Path = paths.FIGURES) -> tuple[int, int]:
+    """Normalise `files` into `out`, validating first and writing atomically.
+
+    Returns (rows written, raw rows not modelled). Exact duplicates (same figure, same
+    address) are written once.
+    """
+    rows, skipped = [], 0
+    for path in files:
+        file_rows, file_skipped = normalise(path)
+        rows += file_rows
+        skipped += file_skipped
+    frame = pd.DataFrame(rows, columns=figures.COLUMNS, dtype=str)
+    frame = frame.drop_duplicates(subset=["flow", "product", "partner", "measure", "start",
+                                          "end", "value", "url"])
+    frame = frame.sort_values(["flow", "product", "partner", "measure", "start", "end",
+                               "published", "url"], kind="stable").reset_index(drop=True)
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
+    figures.validate(frame, out)
+    tmp = out.with_suffix(".csv.tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(out)
+    return len(frame), skipped
