@@ -155,24 +155,20 @@ def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> In
 
 
 def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[int, int]:
-    """For each copy, how many year-to-date differences of other intervals it agrees with."""
+    """For each single-month copy, how many year-to-date differences (pairs of intervals
+    January..m-1 and January..m of the series) it agrees with."""
     support: dict[int, int] = {}
-    keys = list(groups)
     for (start, end), copies in groups.items():
-        if start != end:
+        if start != end or end.endswith("-01"):
             continue
-        for (s1, e1) in keys:
-            for (s2, e2) in keys:
-                if s1 != s2 or s1 > start or e2 != end or e1 >= e2 or e1[:4] != end[:4]:
-                    continue
-                if pd.Period(e1, "M") + 1 != pd.Period(end, "M"):
-                    continue
-                for copy in copies:
-                    for big in groups[(s2, e2)]:
-                        for small in groups[(s1, e1)]:
-                            if _agree(big["value"] - small["value"], copy["value"],
-                                      big["tol"] + small["tol"], copy["tol"]):
-                                support[copy["line"]] = support.get(copy["line"], 0) + 1
+        month = pd.Period(end, "M")
+        year_start = f"{month.year}-01"
+        big = groups.get((year_start, end), [])
+        small = groups.get((year_start, str(month - 1)), [])
+        for copy in copies:
+            if any(_agree(b["value"] - s["value"], copy["value"], b["tol"] + s["tol"],
+                          copy["tol"]) for b in big for s in small):
+                support[copy["line"]] = 1
     return support
 
 
@@ -225,7 +221,6 @@ def _derive(chosen: list[Interval]) -> Built:
                 equations.append((set(big.months) - set(small.months), big.value - small.value,
                                   big.tol + small.tol, big.lines + small.lines,
                                   f"{big.start}..{big.end} - {small.start}..{small.end}"))
-    equations.sort(key=lambda e: (len(e[3]), len(e[0]), e[4]))
     janfeb: dict[int, dict[str, object]] = {}
     for interval in chosen:
         if interval.start.month == 1 and interval.end.month == 2:
@@ -233,29 +228,34 @@ def _derive(chosen: list[Interval]) -> Built:
                                            "lines": list(interval.lines),
                                            "derivation": f"{interval.start}..{interval.end}"}
     contradictions: list[dict[str, object]] = []
-    changed = True
-    while changed:
-        changed = False
+    while True:
+        # Among equations that leave one month (or Jan+Feb together) unknown, use the one
+        # resting on the fewest published rows: the same release's chain before long sums.
+        candidates = []
         for months_set, value, tol, lines, label in equations:
-            known = [m for m in months_set if months.at[m, "origin"] != "missing"]
+            known = sorted(m for m in months_set if months.at[m, "origin"] != "missing")
             unknown = sorted(months_set - set(known))
-            rest = value - sum(months.at[m, "value"] for m in known)
-            used = lines + [ln for m in known for ln in months.at[m, "lines"]]
-            rest_tol = tol + sum(months.at[m, "tol"] for m in known)
-            how = label + "".join(f" - {m}" for m in sorted(known))
-            if len(unknown) == 1:
-                m = unknown[0]
-                months.at[m, "value"] = rest
-                months.at[m, "origin"] = "derived"
-                months.at[m, "tol"] = rest_tol
-                months.at[m, "lines"] = sorted(set(used))
-                months.at[m, "derivation"] = how
-                changed = True
-            elif (len(unknown) == 2 and [m.month for m in unknown] == [1, 2]
-                  and unknown[0].year not in janfeb):
-                janfeb[unknown[0].year] = {"value": rest, "origin": "derived",
-                                           "lines": sorted(set(used)), "derivation": how}
-                changed = True
+            is_janfeb = (len(unknown) == 2 and [m.month for m in unknown] == [1, 2]
+                         and unknown[0].year not in janfeb)
+            if len(unknown) != 1 and not is_janfeb:
+                continue
+            used = sorted(set(lines + [ln for m in known for ln in months.at[m, "lines"]]))
+            candidates.append((len(used), label, unknown, value, tol, known, used))
+        if not candidates:
+            break
+        _, label, unknown, value, tol, known, used = min(candidates, key=lambda c: c[:2])
+        rest = value - sum(months.at[m, "value"] for m in known)
+        how = label + "".join(f" - {m}" for m in known)
+        if len(unknown) == 1:
+            m = unknown[0]
+            months.at[m, "value"] = rest
+            months.at[m, "origin"] = "derived"
+            months.at[m, "tol"] = tol + sum(months.at[k, "tol"] for k in known)
+            months.at[m, "lines"] = used
+            months.at[m, "derivation"] = how
+        else:
+            janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "lines": used,
+                                       "derivation": how}
     for interval in chosen:
         if interval.start == interval.end or interval.end.month == 2:
             continue  # single months are the data; Jan-Feb is checked below

@@ -1,0 +1,69 @@
+"""Validation of figures files: every problem names the file, the line and the column."""
+
+import pytest
+
+from helpers import DataError, figures
+from conftest import figure
+
+
+def test_valid_file_loads_with_line_numbers(write_figures):
+    path = write_figures([figure("2025-01", "2025-01", 100), figure("2025-02", "2025-02", 7.5)])
+    frame = figures.load(path)
+    assert list(frame.index) == [2, 3]
+    assert frame.loc[3, "value"] == 7.5
+
+
+@pytest.mark.parametrize("field, bad, column", [
+    ("product", "magnet", "product"),
+    ("partner", "USA", "partner"),
+    ("measure", "tonnes", "measure"),
+    ("start", "2025-13", "start"),
+    ("value", "1,234", "value"),
+    ("url", "", "url"),
+    ("published", "last week", "published"),
+])
+def test_bad_field_names_file_line_and_column(write_figures, field, bad, column):
+    rows = [figure("2025-01", "2025-01", 100), figure("2025-02", "2025-02", 100)]
+    rows[1][field] = bad
+    path = write_figures(rows, name="bad.csv")
+    with pytest.raises(DataError) as err:
+        figures.load(path)
+    message = str(err.value)
+    assert message.startswith(f"bad.csv:3: column '{column}'")
+    assert err.value.line == 3
+
+
+def test_negative_value(write_figures):
+    path = write_figures([figure("2025-01", "2025-01", -5)])
+    with pytest.raises(DataError, match=r"figures.csv:2: column 'value': .*negative"):
+        figures.load(path)
+
+
+def test_start_after_end(write_figures):
+    path = write_figures([figure("2025-05", "2025-03", 5)])
+    with pytest.raises(DataError, match=r":2: column 'start': start 2025-05 is after end"):
+        figures.load(path)
+
+
+def test_unit_must_match_measure(write_figures):
+    path = write_figures([figure("2025-05", "2025-05", 5, measure="value_usd",
+                                 as_published="5 t")])
+    with pytest.raises(DataError, match=r":2: column 'as_published'.*value_usd"):
+        figures.load(path)
+
+
+def test_ragged_line_and_wrong_header(write_figures, tmp_path):
+    path = write_figures([["export", "rare_earths"]])
+    with pytest.raises(DataError, match=r"figures.csv:2: 2 fields; expected 12"):
+        figures.load(path)
+    path = write_figures([], name="h.csv", header=["flow", "product"])
+    with pytest.raises(DataError, match=r"h.csv:1: header"):
+        figures.load(path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(DataError, match=r"empty.csv:1: empty file"):
+        figures.load(empty)
+
+
+def test_data_error_is_a_value_error():
+    assert issubclass(DataError, ValueError)

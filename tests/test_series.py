@@ -1,0 +1,119 @@
+"""Interval sums to months: choice among copies, derivation chains, Jan-Feb, contradictions."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from helpers import series
+from conftest import figure
+
+
+def build(write_figures, rows):
+    return series.build(figures=write_figures(rows))
+
+
+def test_single_months_and_gaps(write_figures):
+    s = series.monthly(figures=write_figures([figure("2024-03", "2024-03", 10),
+                                              figure("2024-06", "2024-06", 40)]))
+    assert list(s.index.astype(str)) == ["2024-03", "2024-04", "2024-05", "2024-06"]
+    assert s.index.freqstr == "M"
+    assert s["2024-03"] == 10 and s["2024-06"] == 40
+    assert math.isnan(s["2024-04"]) and math.isnan(s["2024-05"])
+
+
+def test_december_from_full_year_minus_jan_nov(write_figures):
+    # 55,431 - 52,105 = 3,326 (the reported December 2024)
+    built = build(write_figures, [figure("2024-01", "2024-11", 52105, url="https://x.org/1"),
+                                  figure("2024-01", "2024-12", 55431, url="https://x.org/2")])
+    dec = built.months.loc[pd.Period("2024-12", "M")]
+    assert dec["origin"] == "derived"
+    assert dec["value"] == pytest.approx(3326)
+    assert sorted(dec["lines"]) == [2, 3]
+
+
+def test_longer_chain(write_figures):
+    # Jan-Apr 400, Mar 100, Apr 120, Jan 90 -> Feb = 400 - 90 - 100 - 120 = 90
+    rows = [figure("2023-01", "2023-04", 400), figure("2023-01", "2023-01", 90),
+            figure("2023-03", "2023-03", 100), figure("2023-04", "2023-04", 120)]
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2023-02", "M"), "origin"] == "derived"
+    assert months.loc[pd.Period("2023-02", "M"), "value"] == pytest.approx(90)
+
+
+def test_two_step_chain_through_a_derived_month(write_figures):
+    # Jan-Oct - Jan-Sep = Oct; then Jan-Nov - Jan-Sep - Oct = Nov
+    rows = [figure("2025-01", "2025-09", 48355.7), figure("2025-01", "2025-10", 52699.2),
+            figure("2025-01", "2025-11", 58193.1)]
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2025-10", "M"), "value"] == pytest.approx(4343.5)
+    assert months.loc[pd.Period("2025-11", "M"), "value"] == pytest.approx(5493.9)
+
+
+def test_january_february_stay_missing_with_combined_known(write_figures):
+    rows = [figure("2022-01", "2022-02", 7835), figure("2022-03", "2022-03", 4845.2)]
+    built = build(write_figures, rows)
+    assert built.months.loc[pd.Period("2022-01", "M"), "origin"] == "missing"
+    assert built.months.loc[pd.Period("2022-02", "M"), "origin"] == "missing"
+    assert built.janfeb.loc[2022, "value"] == 7835
+    assert series.janfeb(figures=write_figures(rows))[2022] == 7835
+
+
+def test_combined_derived_from_first_quarter(write_figures):
+    rows = [figure("2023-01", "2023-03", 11837), figure("2023-03", "2023-03", 4446)]
+    jf = build(write_figures, rows).janfeb
+    assert jf.loc[2023, "origin"] == "derived"
+    assert jf.loc[2023, "value"] == pytest.approx(7391)
+
+
+def test_single_january_and_february_used_when_published(write_figures):
+    rows = [figure("2025-01", "2025-02", 8511), figure("2025-01", "2025-01", 5294),
+            figure("2025-02", "2025-02", 3217)]
+    built = build(write_figures, rows)
+    assert built.months.loc[pd.Period("2025-01", "M"), "value"] == 5294
+    assert built.contradictions == []
+
+
+def test_conflict_choice_prefers_ytd_agreement_then_rank(write_figures):
+    rows = [
+        figure("2021-08", "2021-08", 3936.1, source="Some blog", url="https://b.org"),
+        figure("2021-08", "2021-08", 3990, source="Reuters", url="https://r.org"),
+        figure("2021-01", "2021-07", 27000.0, url="https://y.org/7"),
+        figure("2021-01", "2021-08", 30936.1, url="https://y.org/8"),
+    ]
+    months = build(write_figures, rows).months
+    aug = months.loc[pd.Period("2021-08", "M")]
+    # the blog's copy makes Jan-Aug - Jan-Jul hold, so it beats the better-ranked wire copy
+    assert aug["value"] == pytest.approx(3936.1)
+    assert aug["conflict"]
+    assert [a["value"] for a in aug["alternatives"]] == [3990]
+
+
+def test_conflict_choice_by_rank_without_ytd(write_figures):
+    rows = [figure("2021-08", "2021-08", 3990, source="Some site", url="https://b.org"),
+            figure("2021-08", "2021-08", 3936.1, source="Reuters", url="https://r.org")]
+    assert series.monthly(figures=write_figures(rows))["2021-08"] == pytest.approx(3936.1)
+
+
+def test_contradiction_reported_not_averaged(write_figures):
+    rows = [figure("2023-01", "2023-02", 100), figure("2023-03", "2023-03", 50),
+            figure("2023-01", "2023-03", 150), figure("2023-01", "2023-04", 400),
+            figure("2023-04", "2023-04", 60)]
+    built = build(write_figures, rows)
+    assert [c["interval"] for c in built.contradictions] == ["2023-01..2023-04"]
+    assert built.contradictions[0]["difference"] == pytest.approx(400 - 210)
+    assert built.months.loc[pd.Period("2023-04", "M"), "value"] == 60
+
+
+def test_rounded_or_weak_totals_do_not_derive(write_figures):
+    rows = [figure("2015-01", "2015-11", 30000, note="rounded"),
+            figure("2015-01", "2015-12", 34800, note="rounded")]
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2015-12", "M"), "origin"] == "missing"
+
+
+def test_provenance_columns(write_figures):
+    prov = series.provenance(figures=write_figures([figure("2024-01", "2024-01", 1)]))
+    assert list(prov.columns) == ["value", "origin", "sources", "lines", "derivation",
+                                  "conflict", "alternatives"]
+    assert prov.iloc[0]["sources"][0]["url"] == "https://example.org/a"

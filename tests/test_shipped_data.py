@@ -1,0 +1,95 @@
+"""The shipped data: known figures, derivations that reproduce published months, the contract."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from helpers import DataError, events, figures, manifest, paths, series
+
+
+@pytest.fixture(scope="module")
+def data():
+    return figures.load()
+
+
+@pytest.fixture(scope="module")
+def headline(data):
+    return series.build(figures=data)
+
+
+def test_every_figure_has_source_address_and_date(data):
+    assert (data["url"].str.len() > 0).all()
+    assert (data["published"].str.len() >= 4).all()
+    assert (data["source"].str.len() > 0).all()
+
+
+@pytest.mark.parametrize("month, tonnes", [("2025-06", 7742.2), ("2025-12", 4392),
+                                           ("2025-11", 5493.9), ("2024-12", 3326),
+                                           ("2025-01", 5294), ("2025-02", 3217)])
+def test_known_months(headline, month, tonnes):
+    assert headline.months.loc[pd.Period(month, "M"), "value"] == pytest.approx(tonnes)
+
+
+def test_january_2022_missing_but_combined_known(headline):
+    assert headline.months.loc[pd.Period("2022-01", "M"), "origin"] == "missing"
+    assert headline.janfeb.loc[2022, "value"] == pytest.approx(7835)
+
+
+def test_december_2024_derivation_matches_the_reported_figure(data):
+    without = data[~((data["product"] == "rare_earths") & (data["flow"] == "export")
+                     & (data["measure"] == "quantity_t") & (data["start"] == "2024-12"))]
+    dec = series.build(figures=without).months.loc[pd.Period("2024-12", "M")]
+    assert dec["origin"] == "derived"
+    assert dec["value"] == pytest.approx(55431 - 52105)
+
+
+def test_october_2025_from_the_same_release_chain(data):
+    rows = data[(data["product"] == "rare_earths") & (data["measure"] == "quantity_t")
+                & (data["flow"] == "export") & (data["start"] == "2025-10")]
+    without = data.drop(rows.index)
+    octo = series.build(figures=without).months.loc[pd.Period("2025-10", "M")]
+    assert octo["value"] == pytest.approx(52699.2 - 48355.7)
+
+
+def test_2023_january_july_contradiction_is_reported(headline):
+    intervals = [c["interval"] for c in headline.contradictions]
+    assert "2023-01..2023-07" in intervals
+
+
+def test_bloomberg_total_is_its_own_product(data):
+    bbg = series.monthly("rare_earth_products_bbg", figures=data)
+    assert bbg["2025-11"] == 6958 and bbg["2025-12"] == 6745
+
+
+def test_events_load_and_are_unique():
+    timeline = events.load()
+    assert timeline["id"].is_unique
+    licences = events.pick(timeline, ["2025-04-licences"])
+    assert licences["date"].iloc[0] == pd.Timestamp("2025-04-04")
+    assert set(timeline["kind"]) <= set(events.KINDS)
+    with pytest.raises(DataError, match="no event with id"):
+        events.pick(timeline, ["1999-no-such-event"])
+
+
+def test_manifest_matches_the_data_files():
+    manifest.check()
+
+
+def test_manifest_names_a_changed_file(tmp_path, monkeypatch):
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    monkeypatch.setattr(paths, "DATA", copy)
+    monkeypatch.setattr(paths, "FIGURES", copy / "figures.csv")
+    monkeypatch.setattr(paths, "EVENTS", copy / "events.csv")
+    with open(copy / "events.csv", "a", encoding="utf-8") as handle:
+        handle.write("x,2026-01,other,t,d,https://e.org,s,\n")
+    with pytest.raises(DataError, match=r"events.csv: sha256 differs"):
+        manifest.check(copy / "datapackage.json")
+
+
+def test_manifest_lists_schema():
+    package = json.loads(paths.MANIFEST.read_text())
+    figures_entry = next(r for r in package["resources"] if r["path"] == "figures.csv")
+    assert [f["name"] for f in figures_entry["schema"]["fields"]] == figures.COLUMNS
