@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from helpers import paths
 from helpers.errors import DataError
 
 
@@ -41,6 +43,43 @@ def _build_data(_: argparse.Namespace) -> int:
     return 0
 
 
+def _brief(args: argparse.Namespace) -> int:
+    from helpers import render
+    from helpers.brief import MonthError
+
+    try:
+        result = render.render(args.month, args.out, pdf=args.pdf, data_files=args.data)
+    except MonthError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _briefs(args: argparse.Namespace) -> int:
+    from helpers import render
+    from helpers.brief import MonthError
+
+    try:
+        results = render.render_range(args.start, args.end, args.out, pdf=args.pdf)
+    except MonthError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(r.message, file=sys.stderr)
+    print(f"{len(results) - len(failed)} briefs written to {args.out}, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _notebooks(_: argparse.Namespace) -> int:
+    from helpers import notebooks
+
+    for path in notebooks.execute_all():
+        print(f"executed {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command; bad input exits 2 with one line."""
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
@@ -50,6 +89,22 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("coverage", help="write data/COVERAGE.md").set_defaults(run=_coverage)
     commands.add_parser("build-data", help="rebuild data/figures.csv from the raw sources"
                         ).set_defaults(run=_build_data)
+    brief = commands.add_parser("brief", help="render the monthly brief (HTML, PDF, metrics.json)")
+    brief.add_argument("--month", help="YYYY-MM; default: the latest month with a figure")
+    brief.add_argument("--out", type=Path, default=paths.REPORTS, help="reports folder")
+    brief.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True,
+                       help="also print brief.pdf with Chromium when installed")
+    brief.add_argument("--data", nargs="+", default=[], metavar="FILE",
+                       help="extra figures files, GACC downloads or Comtrade CSVs (magnets)")
+    brief.set_defaults(run=_brief)
+    briefs = commands.add_parser("briefs", help="render every available month in a range")
+    briefs.add_argument("--from", dest="start", required=True, help="YYYY-MM")
+    briefs.add_argument("--to", dest="end", required=True, help="YYYY-MM")
+    briefs.add_argument("--out", type=Path, default=paths.REPORTS)
+    briefs.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True)
+    briefs.set_defaults(run=_briefs)
+    commands.add_parser("notebooks", help="re-execute the research notebooks in place"
+                        ).set_defaults(run=_notebooks)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -319,3 +319,25 @@ def provenance(product: str = "rare_earths", flow: str = "export", partner: str 
                   "alternatives"]].copy()
     out.index.name = "month"
     return out
+
+
+def interval_total(built: Built, start: str | pd.Period, end: str | pd.Period
+                   ) -> tuple[float, str] | None:
+    """The sum over start..end: as published if that interval was, else from the months
+    (the combined Jan-Feb figure standing in for both months); None when it is not known."""
+    start, end = pd.Period(start, "M"), pd.Period(end, "M")
+    for interval in built.intervals:
+        if interval.start == start and interval.end == end:
+            return interval.value, "published"
+    months = built.months
+    span = list(pd.period_range(start, end, freq="M"))
+    total, how = 0.0, "sum of months"
+    if (start.month == 1 and end.month >= 2 and start.year in built.janfeb.index
+            and any(m not in months.index or months.at[m, "origin"] == "missing"
+                    for m in span[:2])):
+        total += float(built.janfeb.loc[start.year, "value"])
+        span = span[2:]
+        how = "Jan+Feb combined plus the later months"
+    if any(m not in months.index or months.at[m, "origin"] == "missing" for m in span):
+        return None
+    return total + float(sum(months.at[m, "value"] for m in span)), how

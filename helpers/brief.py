@@ -1,0 +1,474 @@
+"""The monthly brief: what the template notebook shows, and how papermill renders it.
+
+`Brief(month)` computes every number of the brief from the figures (headline, year-to-date,
+forecast made before the release, magnets by destination, imports, unit value, Bloomberg's
+total, policy, data notes) so the notebook only narrates. `render` runs the template with
+papermill into a temporary folder, converts it to self-contained HTML without code (and PDF
+when Chromium is installed) and moves the folder into `reports/YYYY-MM/` only on success.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import events as events_mod
+from helpers import figures as figures_mod
+from helpers import models, paths, series
+from helpers.errors import DataError
+
+DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India", "Vietnam",
+                "European Union", "Thailand", "Italy", "Hong Kong"]
+CHART_YEARS = 5
+POLICY_MONTHS = 6
+HISTORY_MONTHS = 36
+
+
+class MonthError(ValueError):
+    """A month the brief cannot be made for: malformed or outside the data."""
+
+
+def load_figures(data_files: list[str | Path] | None = None) -> pd.DataFrame:
+    """data/figures.csv plus any extra figures files (same schema), all validated."""
+    frames = [figures_mod.load()]
+    for number, path in enumerate(data_files or [], start=1):
+        extra = figures_mod.load(path)
+        extra.index = extra.index + 1_000_000 * number  # keep line numbers apart per file
+        frames.append(extra)
+    return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+
+def available_months(built: series.Built) -> list[pd.Period]:
+    """Months a brief can be made for: a known single month, or a February whose combined
+    January-February figure is known."""
+    months = built.months
+    out = [m for m in months.index if months.at[m, "origin"] != "missing"]
+    out += [pd.Period(f"{year}-02", "M") for year in built.janfeb.index]
+    return sorted(set(out))
+
+
+def check_month(text: str | None, built: series.Built) -> pd.Period:
+    """The month asked for, or the latest available; MonthError with one readable line."""
+    available = available_months(built)
+    latest = available[-1]
+    if text is None:
+        return latest
+    if not re.fullmatch(r"\d{4}-\d{2}", str(text)) or not 1 <= int(str(text)[5:]) <= 12:
+        raise MonthError(f"month {text!r} is not YYYY-MM; the latest available month is {latest}")
+    month = pd.Period(text, "M")
+    if month not in available:
+        hint = (f"; January {month.year} is published only combined with February: use "
+                f"--month {month.year}-02" if month.month == 1
+                and month.year in built.janfeb.index else "")
+        raise MonthError(f"no published figure for {month}{hint}; the latest available month "
+                         f"is {latest} (earliest {available[0]})")
+    return month
+
+
+def _pct(new: float | None, old: float | None) -> float | None:
+    if new is None or old is None or not old or any(map(math.isnan, (new, old))):
+        return None
+    return round(100.0 * (new / old - 1.0), 1)
+
+
+@dataclass
+class Figure:
+    """A number of the brief with where it came from."""
+
+    label: str
+    value: float | None
+    how: str
+
+
+class Brief:
+    """Every number of the brief for one month of one product (export, World, tonnes)."""
+
+    def __init__(self, month: str | None = None, product: str = "rare_earths",
+                 data_files: list[str | Path] | None = None) -> None:
+        self.data = load_figures(data_files)
+        self.product = product
+        self.built = series.build(product, figures=self.data)
+        self.month = check_month(month, self.built)
+        self.series = self.built.months["value"].astype(float)
+        self.series.index.name = "month"
+        jf = self.built.janfeb
+        self.combined = self.month.month == 2 and self.month.year in jf.index
+        self.events = events_mod.load()
+
+    # --- headline -------------------------------------------------------------------------
+    def _value(self, month: pd.Period) -> Figure:
+        """One month, or for a combined-release February the Jan-Feb total."""
+        if self.combined and month.month == 2:
+            jf = self.built.janfeb
+            if month.year in jf.index:
+                return Figure(f"January–February {month.year}", float(jf.loc[month.year, "value"]),
+                              str(jf.loc[month.year, "origin"]))
+            return Figure(f"January–February {month.year}", None, "missing")
+        months = self.built.months
+        if month in months.index and months.at[month, "origin"] != "missing":
+            return Figure(month.strftime("%B %Y"), float(months.at[month, "value"]),
+                          str(months.at[month, "origin"]))
+        return Figure(month.strftime("%B %Y"), None, "missing")
+
+    def _ytd(self, month: pd.Period) -> Figure:
+        total = series.interval_total(self.built, f"{month.year}-01", month)
+        label = (f"January–{month.strftime('%B %Y')}" if month.month > 1
+                 else month.strftime("%B %Y"))
+        return Figure(label, *total) if total else Figure(label, None, "missing")
+
+    def headline(self) -> dict[str, Figure | float | None]:
+        """This month, last month, a year earlier, year-to-date and their changes."""
+        m = self.month
+        now, year_ago = self._value(m), self._value(m - 12)
+        previous = None if self.combined else self._value(m - 1)
+        ytd, ytd_ago = self._ytd(m), self._ytd(m - 12)
+        return {"now": now, "previous": previous, "year_ago": year_ago, "ytd": ytd,
+                "ytd_year_ago": ytd_ago,
+                "mom_pct": None if previous is None else _pct(now.value, previous.value),
+                "yoy_pct": _pct(now.value, year_ago.value),
+                "ytd_yoy_pct": _pct(ytd.value, ytd_ago.value)}
+
+    def headline_text(self) -> str:
+        """The headline paragraph in Markdown."""
+        h = self.headline()
+        now = h["now"]
+        parts = [f"**China exported {now.value:,.1f} t of rare earths (customs 稀土 line) in "
+                 f"{now.label}**" + (" (published combined: GACC releases January and February "
+                                     "together)" if self.combined else "") + "."]
+        if h["previous"] is not None:
+            parts.append(_change("on the month", h["mom_pct"], h["previous"]))
+        parts.append(_change("on the year", h["yoy_pct"], h["year_ago"]))
+        ytd = h["ytd"]
+        if ytd.value is not None:
+            parts.append(f"Year to date ({ytd.label}): {ytd.value:,.1f} t"
+                         + (f", {h['ytd_yoy_pct']:+.1f}% on the same period a year earlier."
+                            if h["ytd_yoy_pct"] is not None else
+                            " (the same period a year earlier is not known)."))
+        else:
+            parts.append("The year-to-date total is not known (a month of this year is missing).")
+        return " ".join(parts)
+
+    # --- expectation ----------------------------------------------------------------------
+    def surprise(self) -> models.Surprise:
+        """The default model's forecast from data before this month's release."""
+        if not hasattr(self, "_surprise"):
+            now = self._value(self.month)
+            self._surprise = models.surprise(self.series, self.month, actual=now.value,
+                                             combined=self.combined)
+        return self._surprise
+
+    def history(self) -> pd.DataFrame:
+        """Surprises of the previous months (same model), to say how unusual this one is."""
+        if not hasattr(self, "_history"):
+            start = self.month - HISTORY_MONTHS
+            self._history = models.surprise_history(self.series.loc[:self.month - 1], start,
+                                                    self.month - 1)
+        return self._history
+
+    def expectation_text(self) -> str:
+        """A plain sentence on the surprise and how it ranks among recent months."""
+        s = self.surprise()
+        history = self.history()
+        lower = history[history["percentile"] <= s.percentile]
+        higher = history[history["percentile"] >= s.percentile]
+        if s.percentile < 10 and len(history):
+            since = lower.index[-1] if len(lower) else None
+            rank = (f"the lowest relative to expectation since {since}" if since is not None
+                    else f"the lowest relative to expectation in the last {len(history)} "
+                         "months with a figure")
+        elif s.percentile > 90 and len(history):
+            since = higher.index[-1] if len(higher) else None
+            rank = (f"the highest relative to expectation since {since}" if since is not None
+                    else f"the highest relative to expectation in the last {len(history)} "
+                         "months with a figure")
+        else:
+            rank = "within the usual range"
+        return (f"{s.sentence} In words: {rank}. The forecast uses only months published "
+                f"before {s.label}; model `{s.model}`"
+                + (f" ({s.warnings} fitting warnings caught)" if s.warnings else "") + ".")
+
+    def forecast_frame(self) -> pd.DataFrame:
+        """The forecast for this month (for a combined release, at February) as a one-row frame."""
+        s = self.surprise()
+        if self.combined:
+            return pd.DataFrame()  # drawn as a number in the text: the fan is for single months
+        return pd.DataFrame({k: [getattr(s, k)] for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
+                            index=pd.PeriodIndex([self.month], freq="M"))
+
+    # --- chart ----------------------------------------------------------------------------
+    def chart(self):
+        """Five years of the series with the forecast fan and the policy events."""
+        from helpers import plots
+
+        start = self.month - 12 * CHART_YEARS + 1
+        prov = self.built.months.loc[start:self.month]
+        events = events_mod.pick(self.events, kinds=["control", "relaxation"],
+                                 start=str(start.start_time.date()), end=str(self.month))
+        fig, legend = plots.monthly_chart(
+            prov, title=f"China's rare-earth exports (customs 'rare earths' line), to {self.month}",
+            ylabel="tonnes per month", events=events, janfeb=self.built.janfeb["value"],
+            forecast=self.forecast_frame(),
+            source="GACC via the press reports listed in the data notes; forecast: "
+                   f"helpers.models ({self.surprise().model}) fitted on earlier months; "
+                   "events: data/events.csv")
+        return fig, legend
+
+    # --- magnets, imports, other totals ---------------------------------------------------
+    def _point(self, product: str, partner: str = "World", flow: str = "export",
+               measure: str = "quantity_t", month: pd.Period | None = None) -> float | None:
+        month = month or self.month
+        rows = series.select(self.data, product, flow, partner, measure)
+        if not ((rows["start"] == str(month)) & (rows["end"] == str(month))).any():
+            return None
+        value = series.monthly(product, flow, partner, measure, figures=self.data).get(month)
+        return None if value is None or math.isnan(value) else float(value)
+
+    def magnets(self) -> pd.DataFrame | None:
+        """HS 85051110 exports this month: total and by destination, shares and changes."""
+        total = self._point("magnets")
+        rows = []
+        for partner in ["World", *DESTINATIONS]:
+            value = self._point("magnets", partner)
+            if value is None:
+                continue
+            rows.append({"destination": "Total" if partner == "World" else partner,
+                         "tonnes": value,
+                         "share_of_total": None if total is None or partner == "World"
+                         else round(100 * value / total, 1),
+                         "mom_pct": _pct(value, self._point("magnets", partner,
+                                                            month=self.month - 1)),
+                         "yoy_pct": _pct(value, self._point("magnets", partner,
+                                                            month=self.month - 12))})
+        return pd.DataFrame(rows).set_index("destination") if rows else None
+
+    def others(self) -> pd.DataFrame:
+        """Imports, export value and unit value, Bloomberg's total for this month, where known."""
+        quantity = self._point(self.product)
+        value = self._point(self.product, measure="value_usd")
+        items = {
+            "Imports, customs 稀土 line (t)": self._point(self.product, flow="import"),
+            "Export value (USD million)": None if value is None else round(value / 1e6, 1),
+            "Export unit value (USD per t)": None if value is None or not quantity
+            else round(value / quantity),
+            "Bloomberg 'rare-earth products incl. magnets' (t)":
+                self._point("rare_earth_products_bbg"),
+        }
+        return pd.DataFrame({"value": items}).dropna()
+
+    def bloomberg_text(self) -> str | None:
+        """One sentence on why Bloomberg's total differs from the customs line."""
+        bbg = self._point("rare_earth_products_bbg")
+        now = self._value(self.month).value
+        if bbg is None or now is None:
+            return None
+        return (f"Bloomberg's 'rare-earth products incl. magnets' total for {self.month} is "
+                f"{bbg:,.0f} t against {now:,.1f} t on the customs 稀土 line "
+                f"({'higher' if bbg > now else 'lower'} by {abs(bbg - now):,.0f} t): Bloomberg "
+                "adds up lines of the detailed release, magnets among them, so it measures a "
+                "different basket; news stories that quote one as the other disagree for this "
+                "reason alone.")
+
+    # --- policy and notes -----------------------------------------------------------------
+    def policy(self) -> pd.DataFrame:
+        """Events in the six months up to this month."""
+        start = (self.month - POLICY_MONTHS + 1).start_time
+        picked = events_mod.pick(self.events, start=str(start.date()), end=str(self.month))
+        out = picked[["date", "kind", "title", "url"]].copy()
+        out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+        return out.set_index("date")
+
+    def data_notes(self) -> pd.DataFrame:
+        """Every figure behind the headline: value, how it was obtained, sources, conflicts."""
+        h = self.headline()
+        rows = []
+        for key in ("now", "previous", "year_ago", "ytd", "ytd_year_ago"):
+            fig = h[key]
+            if fig is None:
+                continue
+            sources, derivation, alternatives = self._sources_for(fig)
+            rows.append({"figure": fig.label,
+                         "tonnes": None if fig.value is None else round(fig.value, 1),
+                         "origin": fig.how, "derivation": derivation,
+                         "sources": sources, "conflicting copies": alternatives})
+        return pd.DataFrame(rows).set_index("figure")
+
+    def _sources_for(self, fig: Figure) -> tuple[str, str, str]:
+        months = self.built.months
+        try:
+            month = pd.Period(pd.Timestamp(fig.label.split("–")[-1]), "M")
+        except ValueError:
+            return "", "", ""
+        if fig.label.startswith("January–"):
+            interval = next((i for i in self.built.intervals if i.start.month == 1
+                             and i.start.year == month.year and i.end == month), None)
+            if interval is None:
+                return "", fig.how, ""
+            return (_cite(interval.sources), "",
+                    "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in interval.alternatives))
+        row = months.loc[month]
+        lines = row["lines"]
+        if row["origin"] == "derived":
+            used = self.data.loc[[ln for ln in lines if ln in self.data.index]]
+            return ("; ".join(f"{r.source} <{r.url}>" for r in used.itertuples()),
+                    row["derivation"], "")
+        return (_cite(row["sources"]), "",
+                "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in row["alternatives"]))
+
+    def magnets_text(self) -> str:
+        """Magnets section: a table with Japan in bold, or why there is none."""
+        table = self.magnets()
+        if table is None:
+            return (f"The detailed release for {self.month} (magnets by destination) is not "
+                    "in the data.")
+        return ("Exports of rare-earth permanent magnets (HS 85051110), tonnes; share of the "
+                "month's total; change on the month and on the year where the earlier month "
+                "is known. Destinations without a published figure are left out. Japan, the "
+                "target of the January 2026 measures, in bold.\n\n"
+                + markdown_table(table, bold="Japan"))
+
+    def others_text(self) -> str:
+        """Imports, value, unit value and Bloomberg's total, with the definition sentence."""
+        table = self.others()
+        if table.empty:
+            return "No import, value or Bloomberg figure for this month in the data."
+        text = markdown_table(table)
+        note = self.bloomberg_text()
+        return text + ("\n\n" + note if note else "")
+
+    def policy_text(self) -> str:
+        """Events of the six months up to the month, with their sources."""
+        events = self.policy()
+        if events.empty:
+            return f"No event in the {POLICY_MONTHS} months up to {self.month}."
+        return "\n".join(f"- **{date}** ({row.kind}): {row.title} — [source]({row.url})"
+                         for date, row in events.iterrows())
+
+    def notes_text(self) -> str:
+        """Every figure used, how it was obtained, its sources and conflicting copies."""
+        lines = []
+        for label, row in self.data_notes().iterrows():
+            value = "not known" if row["tonnes"] is None or math.isnan(row["tonnes"]) \
+                else f"{row['tonnes']:,.1f} t"
+            line = f"- **{label}**: {value} ({row['origin']})"
+            if row["derivation"]:
+                line += f"; derived as {row['derivation']}"
+            if row["sources"]:
+                line += f". Sources: {_links(row['sources'])}"
+            if row["conflicting copies"]:
+                line += f". Conflicting copies: {row['conflicting copies']}"
+            lines.append(line + ".")
+        missing = self.missing_months()
+        lines.append("- Months of the chart window nobody published singly: "
+                     + (", ".join(missing) if missing else "none") + ".")
+        if self.built.contradictions:
+            lines.append("- Year-to-date totals that contradict their months (reported, not "
+                         "averaged): " + "; ".join(
+                             f"{c['interval']} published {c['published']:,.1f} t vs "
+                             f"{c['sum_of_months']:,.1f} t" for c in self.built.contradictions
+                             if str(self.month.year - 1) <= c["interval"][:4]) + ".")
+        return "\n".join(lines)
+
+    def missing_months(self) -> list[str]:
+        """Months of the chart window nobody published."""
+        start = self.month - 12 * CHART_YEARS + 1
+        window = self.built.months.loc[start:self.month]
+        return [str(m) for m in window.index if window.at[m, "origin"] == "missing"]
+
+    def metrics(self) -> dict[str, object]:
+        """The brief's numbers for machines (reports/YYYY-MM/metrics.json)."""
+        h = self.headline()
+        s = self.surprise()
+        sources = []
+        for key in ("now", "previous", "year_ago", "ytd", "ytd_year_ago"):
+            fig = h[key]
+            if fig is None or fig.value is None:
+                continue
+            cited, _, _ = self._sources_for(fig)
+            start, end = _bounds(fig.label)
+            sources.append({"start": start, "end": end, "value": round(fig.value, 1),
+                            "source": fig.how if not cited else cited.split(" <")[0],
+                            "url": _first_url(cited)})
+        return {
+            "month": str(self.month), "product": self.product,
+            "period": f"{self.month.year}-01..{self.month}" if self.combined else str(self.month),
+            "quantity_t": _round(h["now"].value), "mom_pct": h["mom_pct"],
+            "yoy_pct": h["yoy_pct"], "ytd_t": _round(h["ytd"].value),
+            "ytd_yoy_pct": h["ytd_yoy_pct"],
+            "forecast": {k: _round(getattr(s, k)) for k in ("mean", "lo80", "hi80", "lo95",
+                                                            "hi95")},
+            "model": s.model, "surprise_pct": round(s.percentile, 1), "flag": s.flag,
+            "sources": sources,
+        }
+
+    def write_metrics(self, folder: str | Path = ".") -> Path:
+        """Write metrics.json into folder."""
+        path = Path(folder) / "metrics.json"
+        path.write_text(json.dumps(self.metrics(), indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+        return path
+
+
+def formatted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers at the precision that means something: tonnes to one decimal, percentages as
+    signed with one decimal, missing as a dash; columns ending in _pct are percentages."""
+    out = frame.astype(object).copy()
+    for column in frame.columns:
+        pct, share = str(column).endswith("_pct"), str(column).startswith("share")
+        out[column] = [("–" if v is None or (isinstance(v, float) and math.isnan(v)) else
+                        f"{v:+.1f}%" if pct else f"{v:.1f}%" if share else
+                        f"{v:,.1f}" if isinstance(v, (int, float)) else v)
+                       for v in frame[column]]
+    return out.rename(columns=lambda c: str(c).replace("_pct", " (%)").replace("_", " "))
+
+
+def markdown_table(frame: pd.DataFrame, bold: str | None = None) -> str:
+    """A formatted frame as a Markdown table, the row named `bold` in bold."""
+    shown = formatted(frame)
+    head = [shown.index.name or "", *shown.columns]
+    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * len(shown.columns) + "|"]
+    for name, row in shown.iterrows():
+        cells = [str(name), *map(str, row.tolist())]
+        if name == bold:
+            cells = [f"**{c}**" for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def _change(what: str, pct: float | None, base: Figure) -> str:
+    if pct is None:
+        return f"Change {what}: not computable ({base.label} is not known)."
+    return (f"{'Up' if pct >= 0 else 'Down'} {abs(pct):.1f}% {what} (from {base.value:,.1f} t "
+            f"in {base.label}).")
+
+
+def _links(cited: str) -> str:
+    """'title <url>; ...' as Markdown links."""
+    return "; ".join(re.sub(r"^(.*) <(\S+)>$", r"[\1](\2)", part) for part in cited.split("; "))
+
+
+def _cite(sources: list[dict[str, str]]) -> str:
+    return "; ".join(f"{s['source']} <{s['url']}>" for s in sources[:3])
+
+
+def _first_url(cited: str) -> str:
+    match = re.search(r"<([^>]+)>", cited)
+    return match.group(1) if match else ""
+
+
+def _bounds(label: str) -> tuple[str, str]:
+    end = pd.Period(pd.Timestamp(label.split("–")[-1]), "M")
+    start = pd.Period(f"{end.year}-01", "M") if label.startswith("January–") else end
+    return str(start), str(end)

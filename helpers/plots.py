@@ -1,0 +1,131 @@
+"""Figures a person reads: titled, axes with units, sources under them, policy events marked.
+
+Reported months are drawn solid, derived months hollow, missing months as gaps; the combined
+January-February figure, when the single months are unknown, is drawn as a dotted segment at
+its monthly average and labelled as such.
+"""
+
+from __future__ import annotations
+
+import matplotlib.dates
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+KIND_COLOURS = {"control": "#b2182b", "relaxation": "#2166ac", "talks": "#7b3294",
+                "supply": "#8c510a", "legal": "#4d4d4d", "other": "#999999"}
+LINE = "#1b4f72"
+
+
+def style() -> None:
+    """One look for every figure of the package."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (10, 4.6),
+                         "axes.titleweight": "bold", "axes.titlesize": 12})
+
+
+def source_note(fig: plt.Figure, text: str) -> None:
+    """The source line under a figure."""
+    fig.text(0.01, 0.005, f"Source: {text}", fontsize=7.5, color="#555555", ha="left",
+             va="bottom", wrap=True)
+    fig.subplots_adjust(bottom=0.2)
+
+
+def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> list[str]:
+    """Vertical lines at each event inside the axis range; returns the legend lines."""
+    lo, hi = ax.get_xlim()
+    legend = []
+    for number, (_, event) in enumerate(events.iterrows(), start=1):
+        x = pd.Period(event["date"], "M").to_timestamp()
+        if not lo <= matplotlib.dates.date2num(x) <= hi:
+            continue
+        colour = KIND_COLOURS.get(event["kind"], "#999999")
+        ax.axvline(x, color=colour, lw=1, ls="--", alpha=0.8, zorder=1)
+        if numbered:
+            ax.annotate(str(number), (x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -12), textcoords="offset points", fontsize=8, color=colour)
+        legend.append(f"{number}: {event['date']:%Y-%m-%d} {event['title']} ({event['kind']})")
+    return legend
+
+
+def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                  events: pd.DataFrame | None = None, janfeb: pd.Series | None = None,
+                  forecast: pd.DataFrame | None = None, actual_label: str = "reported",
+                  ax: plt.Axes | None = None) -> tuple[plt.Figure, list[str]]:
+    """A monthly series by origin, with optional Jan-Feb segments, forecast fan and events."""
+    style()
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots()
+    x = provenance.index.to_timestamp()
+    values = provenance["value"].astype(float)
+    ax.plot(x, values, color=LINE, lw=1.4, zorder=2, label="_line")
+    for origin, marker, face in (("reported", "o", LINE), ("derived", "o", "white")):
+        mask = (provenance["origin"] == origin).to_numpy()
+        ax.scatter(x[mask], values[mask], s=18, marker=marker, facecolor=face, edgecolor=LINE,
+                   zorder=3, label=actual_label if origin == "reported" else
+                   "derived from year-to-date totals")
+    if janfeb is not None:
+        first = True
+        for year, total in janfeb.items():
+            jan = pd.Period(f"{year}-01", "M")
+            if jan not in provenance.index or provenance.loc[jan, "origin"] != "missing":
+                continue
+            xs = [jan.to_timestamp(), pd.Period(f"{year}-02", "M").to_timestamp()]
+            ax.plot(xs, [total / 2] * 2, color=LINE, ls=":", lw=2, zorder=2,
+                    label="Jan+Feb published combined (shown at its monthly average)"
+                    if first else "_jf")
+            first = False
+    if forecast is not None and len(forecast):
+        fx = forecast.index.to_timestamp()
+        if len(forecast) > 1:
+            ax.fill_between(fx, forecast["lo95"], forecast["hi95"], color="#f4a582", alpha=0.35,
+                            label="95% interval", zorder=1)
+            ax.fill_between(fx, forecast["lo80"], forecast["hi80"], color="#d6604d", alpha=0.35,
+                            label="80% interval", zorder=1)
+        else:  # one month: the fan is a bar
+            ax.vlines(fx, forecast["lo95"], forecast["hi95"], color="#f4a582", lw=6,
+                      label="95% interval", zorder=1)
+            ax.vlines(fx, forecast["lo80"], forecast["hi80"], color="#d6604d", lw=6,
+                      label="80% interval", zorder=1)
+        ax.scatter(fx, forecast["mean"], marker="D", s=30, color="#b2182b", zorder=4,
+                   label="forecast (before the release)")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.set_ylim(bottom=0)
+    legend = mark_events(ax, events) if events is not None else []
+    ax.legend(loc="upper left", fontsize=8, frameon=True)
+    source_note(fig, source)
+    return fig, legend
+
+
+def bar_chart(frame: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, source: str,
+              highlight: str | None = None) -> plt.Figure:
+    """Horizontal bars (e.g. magnets by destination), one bar highlighted."""
+    style()
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(frame) + 1.5))
+    colours = ["#b2182b" if highlight and label == highlight else LINE for label in frame[y]]
+    ax.barh(frame[y], frame[x], color=colours)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("destination")
+    source_note(fig, source)
+    return fig
+
+
+def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
+    """Several monthly series (columns) on one axis, gaps kept as gaps."""
+    style()
+    fig, ax = plt.subplots()
+    for column in frame.columns:
+        ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
+                label=column)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.set_ylim(bottom=0)
+    legend = mark_events(ax, events) if events is not None else []
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig, legend
