@@ -288,12 +288,8 @@ class Brief:
 
     def data_notes(self) -> pd.DataFrame:
         """Every figure behind the headline: value, how it was obtained, sources, conflicts."""
-        h = self.headline()
         rows = []
-        for key in ("now", "previous", "year_ago", "ytd", "ytd_year_ago"):
-            fig = h[key]
-            if fig is None:
-                continue
+        for fig in self._figures():
             sources, derivation, alternatives = self._sources_for(fig)
             rows.append({"figure": fig.label,
                          "tonnes": None if fig.value is None else round(fig.value, 1),
@@ -301,26 +297,33 @@ class Brief:
                          "sources": sources, "conflicting copies": alternatives})
         return pd.DataFrame(rows).set_index("figure")
 
-    def _sources_for(self, fig: Figure) -> tuple[str, str, str]:
+    def _figures(self) -> list[Figure]:
+        """The headline's figures, each once (for February the year-to-date is the month)."""
+        h, seen, out = self.headline(), set(), []
+        for key in ("now", "previous", "year_ago", "ytd", "ytd_year_ago"):
+            if h[key] is not None and h[key].label not in seen:
+                seen.add(h[key].label)
+                out.append(h[key])
+        return out
+
+    def _sources_for(self, fig: Figure) -> tuple[list[dict[str, str]], str, str]:
+        """(sources as [{source, url}], derivation, conflicting copies) behind one figure."""
         months = self.built.months
-        try:
-            month = pd.Period(pd.Timestamp(fig.label.split("–")[-1]), "M")
-        except ValueError:
-            return "", "", ""
+        month = pd.Period(pd.Timestamp(fig.label.split("–")[-1]), "M")
         if fig.label.startswith("January–"):
             interval = next((i for i in self.built.intervals if i.start.month == 1
                              and i.start.year == month.year and i.end == month), None)
             if interval is None:
-                return "", fig.how, ""
-            return (_cite(interval.sources), "",
+                return [], fig.how, ""
+            return (interval.sources[:3], "",
                     "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in interval.alternatives))
         row = months.loc[month]
         lines = row["lines"]
         if row["origin"] == "derived":
             used = self.data.loc[[ln for ln in lines if ln in self.data.index]]
-            return ("; ".join(f"{r.source} <{r.url}>" for r in used.itertuples()),
+            return ([{"source": r.source, "url": r.url} for r in used.itertuples()],
                     row["derivation"], "")
-        return (_cite(row["sources"]), "",
+        return (row["sources"][:3], "",
                 "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in row["alternatives"]))
 
     def magnets_text(self) -> str:
@@ -369,12 +372,14 @@ class Brief:
         missing = self.missing_months()
         lines.append("- Months of the chart window nobody published singly: "
                      + (", ".join(missing) if missing else "none") + ".")
-        if self.built.contradictions:
-            lines.append("- Year-to-date totals that contradict their months (reported, not "
-                         "averaged): " + "; ".join(
-                             f"{c['interval']} published {c['published']:,.1f} t vs "
-                             f"{c['sum_of_months']:,.1f} t" for c in self.built.contradictions
-                             if str(self.month.year - 1) <= c["interval"][:4]) + ".")
+        first_year = self.month.year - CHART_YEARS + 1
+        shown = [c for c in self.built.contradictions
+                 if first_year <= int(c["interval"][:4]) <= self.month.year]
+        if shown:
+            lines.append("- Year-to-date totals of the chart window that contradict their months "
+                         "beyond rounding (reported, not averaged): " + "; ".join(
+                             f"{c['interval']} published {c['published']:,.1f} t, months sum to "
+                             f"{c['sum_of_months']:,.1f} t" for c in shown) + ".")
         return "\n".join(lines)
 
     def missing_months(self) -> list[str]:
@@ -388,15 +393,14 @@ class Brief:
         h = self.headline()
         s = self.surprise()
         sources = []
-        for key in ("now", "previous", "year_ago", "ytd", "ytd_year_ago"):
-            fig = h[key]
-            if fig is None or fig.value is None:
+        for fig in self._figures():
+            if fig.value is None:
                 continue
             cited, _, _ = self._sources_for(fig)
             start, end = _bounds(fig.label)
             sources.append({"start": start, "end": end, "value": round(fig.value, 1),
-                            "source": fig.how if not cited else cited.split(" <")[0],
-                            "url": _first_url(cited)})
+                            "source": cited[0]["source"] if cited else fig.how,
+                            "url": cited[0]["url"] if cited else ""})
         return {
             "month": str(self.month), "product": self.product,
             "period": f"{self.month.year}-01..{self.month}" if self.combined else str(self.month),
@@ -409,8 +413,10 @@ class Brief:
             "sources": sources,
         }
 
-    def write_metrics(self, folder: str | Path = ".") -> Path:
-        """Write metrics.json into folder."""
+    def write_metrics(self, folder: str | Path | None) -> Path | None:
+        """Write metrics.json into folder (nothing when folder is None, as in the template)."""
+        if folder is None:
+            return None
         path = Path(folder) / "metrics.json"
         path.write_text(json.dumps(self.metrics(), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
@@ -454,18 +460,10 @@ def _change(what: str, pct: float | None, base: Figure) -> str:
             f"in {base.label}).")
 
 
-def _links(cited: str) -> str:
-    """'title <url>; ...' as Markdown links."""
-    return "; ".join(re.sub(r"^(.*) <(\S+)>$", r"[\1](\2)", part) for part in cited.split("; "))
-
-
-def _cite(sources: list[dict[str, str]]) -> str:
-    return "; ".join(f"{s['source']} <{s['url']}>" for s in sources[:3])
-
-
-def _first_url(cited: str) -> str:
-    match = re.search(r"<([^>]+)>", cited)
-    return match.group(1) if match else ""
+def _links(sources: list[dict[str, str]]) -> str:
+    """Sources as Markdown links (brackets in titles escaped)."""
+    return "; ".join("[" + re.sub(r"([\[\]])", r"\\\1", s["source"]) + f"](<{s['url']}>)"
+                     for s in sources)
 
 
 def _bounds(label: str) -> tuple[str, str]:

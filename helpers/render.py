@@ -111,10 +111,13 @@ def _failed_cell(notebook: Path) -> str:
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    for number, cell in enumerate(nb.cells, start=1):
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    template_cells = [c for c in nb.cells if not added & set(c.metadata.get("tags", []))]
+    for number, cell in enumerate(template_cells, start=1):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                return f"cell {number} ({output['ename']}: {output['evalue'][:200]})"
+                return (f"cell {number} of the template ({output['ename']}: "
+                        f"{output['evalue'][:200]})")
     return "an unknown cell"
 
 

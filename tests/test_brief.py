@@ -1,0 +1,91 @@
+"""The monthly brief: numbers against hand-computed values, bad months, atomic rendering."""
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers import paths, render
+from helpers.brief import Brief, MonthError
+
+
+def test_december_2025_metrics_by_hand():
+    m = Brief("2025-12").metrics()
+    assert m["month"] == "2025-12" and m["product"] == "rare_earths"
+    assert m["quantity_t"] == 4392.0
+    assert m["mom_pct"] == round(100 * (4392 / 5493.9 - 1), 1) == -20.1
+    assert m["yoy_pct"] == round(100 * (4392 / 3326 - 1), 1) == 32.1
+    assert m["ytd_t"] == 62585.2
+    assert m["ytd_yoy_pct"] == round(100 * (62585.2 / 55431 - 1), 1) == 12.9
+    f = m["forecast"]
+    assert f["lo95"] < f["lo80"] < f["mean"] < f["hi80"] < f["hi95"]
+    assert 0 <= m["surprise_pct"] <= 100 and m["flag"] is False
+    assert m["sources"][0] == {"start": "2025-12", "end": "2025-12", "value": 4392.0,
+                               "source": m["sources"][0]["source"],
+                               "url": m["sources"][0]["url"]}
+    assert m["sources"][0]["url"].startswith("http")
+
+
+def test_combined_february_by_hand():
+    m = Brief("2026-02").metrics()
+    assert m["period"] == "2026-01..2026-02"
+    assert m["quantity_t"] == 10468.0
+    assert m["mom_pct"] is None
+    assert m["yoy_pct"] == round(100 * (10468 / 8511 - 1), 1) == 23.0
+    assert m["ytd_t"] == 10468.0
+
+
+def test_june_2025_year_to_date_published():
+    m = Brief("2025-06").metrics()
+    assert m["quantity_t"] == 7742.2
+    assert m["ytd_t"] == 32569.2
+    assert m["ytd_yoy_pct"] == round(100 * (32569.2 / 29095.2 - 1), 1)
+
+
+@pytest.mark.parametrize("month, message", [
+    ("2025-13", "is not YYYY-MM"), ("30-01", "is not YYYY-MM"),
+    ("2030-01", "no published figure for 2030-01"),
+    ("2022-01", "published only combined with February"),
+])
+def test_bad_month_one_line_exit_2(month, message, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "brief", "--month", month,
+                           "--out", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "latest available month is" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_month_error_type():
+    with pytest.raises(MonthError):
+        Brief("2025-13")
+
+
+def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
+    good = render.render("2025-06", tmp_path, pdf=False)
+    assert good.ok
+    folder = tmp_path / "2025-06"
+    assert {p.name for p in folder.iterdir()} == {"brief.ipynb", "brief.html", "metrics.json"}
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["quantity_t"] == 7742.2
+    html = (folder / "brief.html").read_text()
+    assert "7,742.2 t" in html
+    assert not re.search(r"<script[^>]+src=", html)  # nothing fetched from a CDN
+    assert "from helpers.brief import" not in html  # no code cells
+    assert "data:image/png;base64" in html
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    broken = nbformat.read(paths.BRIEF_TEMPLATE, as_version=4)
+    broken.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('template broke')"))
+    bad_template = tmp_path / "broken.ipynb"
+    nbformat.write(broken, bad_template)
+    failed = render.render("2025-06", tmp_path, pdf=False, template=bad_template)
+    assert not failed.ok
+    assert "RuntimeError: template broke" in failed.message and "cell 4" in failed.message
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert (tmp_path / "2025-06.failed" / "brief.ipynb").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left

@@ -1,0 +1,256 @@
+"""helpers.models on series built here, with expectations computed by hand."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import models
+from helpers.errors import DataError
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def monthly(values, start="2020-01"):
+    values = np.asarray(values, dtype=float)
+    return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"))
+
+
+def seasonal_series(n=96, start="2016-01", seed=0, step=None):
+    """exp(8 + seasonal pattern + AR(1) noise [+ step]); January and February missing after the
+    first two years, as in the customs series."""
+    rng = np.random.default_rng(seed)
+    pattern = 0.25 * np.sin(2 * np.pi * np.arange(12) / 12)
+    noise = np.zeros(n)
+    for t in range(1, n):
+        noise[t] = 0.5 * noise[t - 1] + rng.normal(0, 0.08)
+    log = 8 + np.resize(pattern, n) + noise
+    series = monthly(np.exp(log), start)
+    if step is not None:
+        month, size = step
+        series[series.index >= pd.Period(month, freq="M")] *= np.exp(size)
+    series[(series.index.month <= 2) & (series.index.year >= series.index[0].year + 2)] = np.nan
+    return series
+
+
+def test_seasonal_naive_forecasts_exactly():
+    y = monthly(100 + np.arange(24.0))  # 2020-01 .. 2021-12
+    y["2021-03"] = np.nan
+    fc = models.fit(y, "seasonal_naive").forecast(14)
+    expected = list(100 + 12 + np.arange(12.0)) + [112, 113]
+    expected[2] = 102  # March 2021 missing: the latest March, two years back
+    assert fc["mean"].tolist() == pytest.approx(expected, rel=1e-12)
+    assert str(fc.index[0]) == "2022-01" and str(fc.index[-1]) == "2023-02"
+    # step variance: squared log changes between the two years of each calendar month but March
+    changes = [np.log(112 + i) - np.log(100 + i) for i in range(12) if i != 2]
+    s2 = sum(d * d for d in changes) / 11
+    assert fc["lo95"].iloc[0] == pytest.approx(112 * np.exp(-Z95 * np.sqrt(s2)))
+    assert fc["hi95"].iloc[2] == pytest.approx(102 * np.exp(Z95 * np.sqrt(2 * s2)))  # two years
+    assert fc["hi95"].iloc[12] == pytest.approx(112 * np.exp(Z95 * np.sqrt(2 * s2)))
+
+
+def test_naive_uses_latest_value_and_counts_gap_steps():
+    y = monthly([100, 110, np.nan, 121, np.nan, np.nan])
+    fc = models.fit(y, "naive").forecast(2)
+    # changes: log 1.1 over one month, log 1.1 over two months -> s2 = 2 (log 1.1)^2 / 3
+    s2 = 2 * np.log(1.1) ** 2 / 3
+    assert fc["mean"].tolist() == pytest.approx([121, 121])
+    assert fc["lo95"].iloc[0] == pytest.approx(121 * np.exp(-Z95 * np.sqrt(3 * s2)))
+    assert fc["lo95"].iloc[1] == pytest.approx(121 * np.exp(-Z95 * np.sqrt(4 * s2)))
+
+
+def test_naive_interval_coverage_on_random_walks():
+    rng = np.random.default_rng(1)
+    walks = 1000 + 0.1 * rng.standard_normal((1500, 52)).cumsum(axis=1)
+    inside = {(h, level): 0 for h in (1, 4) for level in (80, 95)}
+    for walk in np.exp(walks / 100):
+        fc = models.fit(monthly(walk[:48]), "naive").forecast(4)
+        for h in (1, 4):
+            for level in (80, 95):
+                row = fc.iloc[h - 1]
+                inside[h, level] += row[f"lo{level}"] <= walk[47 + h] <= row[f"hi{level}"]
+    for (h, level), count in inside.items():
+        assert count / 1500 == pytest.approx(level / 100, abs=0.03), (h, level)
+
+
+def test_state_space_models_fit_through_missing_months():
+    y = seasonal_series()
+    y["2019-05":"2019-09"] = np.nan
+    y.iloc[-1] = np.nan  # the window may end on a gap: forecasts start after it
+    fits = models.fit_many(y, ["ets", "sarima", "combo", "combo_mean12"])
+    for name, fitted in fits.items():
+        assert fitted.model == name and fitted.failures == {}
+        assert fitted.series.isna().sum() == y.isna().sum()  # nothing imputed
+        fc = fitted.forecast(6)
+        assert str(fc.index[0]) == str(y.index[-1] + 1)
+        assert np.isfinite(fc.to_numpy()).all()
+        assert fitted.n_warnings == 0
+        assert (fc["lo95"] < fc["lo80"]).all() and (fc["lo80"] < fc["mean"]).all()
+        assert (fc["mean"] < fc["hi80"]).all() and (fc["hi80"] < fc["hi95"]).all()
+        assert fc["mean"].between(np.exp(7.3), np.exp(8.7)).all()
+
+
+def test_a_calendar_month_never_available_gets_no_forecast():
+    y = seasonal_series()
+    y[y.index.month == 1] = np.nan
+    for name in ("seasonal_naive", "ets", "sarima", "combo"):
+        fitted = models.fit(y, name)
+        fc = fitted.forecast(3)  # January, February, March
+        assert fc.loc["2024-01"].isna().all() and fc.loc["2024-02":].notna().all().all()
+        assert "no forecast for 2024-01" in fitted.warnings[-1]
+    with pytest.raises(DataError, match="no forecast"):
+        models.surprise(y, "2024-01", actual=3000.0, model="ets")
+
+
+def test_forecast_covariance_matches_statsmodels_variance():
+    fitted = models.fit(seasonal_series(), "sarima")
+    _, _, cov = fitted.distribution(5)
+    variance = fitted.core.res.get_forecast(5).var_pred_mean
+    assert np.diag(cov) == pytest.approx(np.asarray(variance))
+    assert np.all(np.linalg.eigvalsh(cov) > 0)
+
+
+def test_warnings_are_counted_not_shown(capsys):
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        fitted = models.fit(seasonal_series(), "sarima", maxiter=1)
+        fitted.forecast(3)
+    assert shown == []
+    assert capsys.readouterr() == ("", "")
+    assert fitted.n_warnings >= 1
+    assert any("ConvergenceWarning" in w for w in fitted.warnings)
+
+
+def test_failed_fit_falls_back_and_says_why():
+    short = seasonal_series(n=20)
+    fitted = models.fit(short, "combo")
+    assert (fitted.model, fitted.requested) == ("seasonal_naive", "combo")
+    assert "fewer than 24" in fitted.failures["sarima"]
+    broken = models.fit(seasonal_series(), "sarima", order=(1, 0, 0, 0))
+    assert broken.model == "seasonal_naive"
+    assert broken.failures["sarima"].startswith("ValueError")
+
+
+def test_default_is_a_known_model():
+    assert models.DEFAULT in models.MODELS
+    assert models.fit(seasonal_series(), "default").requested == models.DEFAULT
+
+
+@pytest.mark.parametrize("series, message", [
+    (pd.Series([1.0, 2.0], index=pd.date_range("2020-01-01", periods=2, freq="MS")),
+     "PeriodIndex"),
+    (monthly([1.0, 2.0]).iloc[[1, 0]], "contiguous"),
+    (monthly([1.0, 0.0, 3.0]), "positive"),
+    (monthly([np.nan, np.nan]), "no available month"),
+])
+def test_bad_series_raise_data_error(series, message):
+    with pytest.raises(DataError, match=message):
+        models.fit(series, "naive")
+
+
+def test_unknown_model_raises_data_error():
+    with pytest.raises(DataError, match="unknown model"):
+        models.fit(seasonal_series(), "prophet")
+
+
+def test_janfeb_sum_accounts_for_correlation():
+    # naive on a walk whose every monthly log change is +-0.2: Jan = D e^a, Feb = D e^(a+b)
+    y = monthly(np.exp(7 + 0.2 * (np.arange(24) % 2)), "2022-01")  # ends December 2023
+    fc = models.forecast_janfeb(y, 2024, "naive")
+    rng = np.random.default_rng(123)
+    a, b = 0.2 * rng.standard_normal((2, 400_000))
+    last = y.iloc[-1]
+    correlated = last * (np.exp(a) + np.exp(a + b))
+    independent = last * (np.exp(a) + np.exp(np.sqrt(2) * b))
+    for column, q in [("mean", 0.5), ("lo80", 0.1), ("hi80", 0.9), ("lo95", 0.025),
+                      ("hi95", 0.975)]:
+        assert fc[column] == pytest.approx(np.quantile(correlated, q), rel=0.015), column
+    assert fc["hi95"] - fc["lo95"] > 1.1 * (np.quantile(independent, 0.975)
+                                            - np.quantile(independent, 0.025))
+    # a series that runs into the year is cut before January; the seed makes it repeatable
+    longer = pd.concat([y, monthly([900.0, 1200.0], "2024-01")])
+    pd.testing.assert_series_equal(models.forecast_janfeb(longer, 2024, "naive"), fc)
+
+
+def test_surprise_uses_only_earlier_months():
+    y = seasonal_series()
+    month = y.index[-3]
+    expected = models.fit(y.loc[:month - 1], "seasonal_naive").forecast(1).iloc[0]
+    y[month] = 10 * expected["hi95"]
+    result = models.surprise(y, month, model="seasonal_naive")
+    assert result.mean == pytest.approx(expected["mean"])
+    assert result.mean == pytest.approx(y[month - 12])
+    assert result.actual == y[month] and result.flag and result.percentile > 99.9
+    assert "above" in result.sentence and "outside the 95% interval" in result.sentence
+    assert models.surprise(y, month, actual=expected["mean"],
+                           model="seasonal_naive").percentile == pytest.approx(50)
+
+
+def test_surprise_on_a_combined_january_february():
+    y = seasonal_series()  # January and February missing: pass the combined figure
+    year = y.index[-1].year
+    fc = models.forecast_janfeb(y, year, "sarima")
+    result = models.surprise(y, f"{year}-02", actual=fc["hi80"], model="sarima", combined=True)
+    assert result.label == f"January–February {year}"
+    assert (result.mean, result.lo95) == pytest.approx((fc["mean"], fc["lo95"]))
+    assert result.percentile == pytest.approx(90, abs=0.1) and not result.flag
+    with pytest.raises(DataError, match="actual"):
+        models.surprise(y, year, model="sarima", combined=True)
+
+
+def test_surprise_history_and_extreme_since():
+    y = monthly(100 + 10 * np.sin(np.arange(40.0)))
+    history = models.surprise_history(y, y.index[-6], y.index[-1], model="seasonal_naive")
+    assert list(history.index) == list(y.index[-6:])
+    one = models.surprise(y, y.index[-2], model="seasonal_naive")
+    assert history.loc[y.index[-2], "percentile"] == pytest.approx(one.percentile)
+    made = pd.DataFrame({"percentile": [5.0, 40.0, 3.0, 60.0, 4.0]},
+                        index=pd.period_range("2025-01", periods=5, freq="M"))
+    assert str(models.extreme_since(made, "2025-05")) == "2025-03"
+    assert models.extreme_since(made, "2025-03") is None
+    assert models.extreme_since(made, "2025-04", low=False) is None
+    assert models.extreme_since(made, "2025-02", low=False) is None
+
+
+def test_intervention_recovers_a_known_step():
+    y = seasonal_series(n=120, start="2015-01", seed=3, step=("2020-06", -0.4))
+    result = models.intervention(y, ["2020-06-15"])
+    row = result.effects.loc["2020-06-15"]
+    truth = 100 * np.expm1(-0.4)
+    assert row["lo95"] < truth < row["hi95"]
+    assert row["hi95"] - row["lo95"] < 30
+    assert row["regressor"] == "step" and str(row["month"]) == "2020-06"
+    path = result.path
+    after = path.loc["2020-06":].dropna(subset=["actual"])
+    ratio = np.median(after["actual"] / after["counterfactual"])
+    assert ratio == pytest.approx(np.exp(-0.4), abs=0.1)
+    assert path.loc[:"2020-05", "counterfactual"].isna().all()
+    assert path.loc[:"2020-05", "effect_pct"].eq(0).all()
+    assert path.loc["2020-06":, "effect_pct"].eq(row["effect_pct"]).all()
+
+
+def test_intervention_takes_a_timeline_frame_and_regressor_types():
+    y = seasonal_series(n=120, start="2015-01", seed=3, step=("2020-06", -0.4))
+    timeline = pd.DataFrame({
+        "id": ["2018-03-01-pulse", "2020-06-15-control", "2022-01-10-talks"],
+        "date": pd.to_datetime(["2018-03-01", "2020-06-15", "2022-01-10"]),
+        "kind": ["control", "control", "talks"]})
+    result = models.intervention(y, timeline, kinds=["control"],
+                                 regressor={"2018-03-01-pulse": "pulse",
+                                            "2020-06-15-control": "step"})
+    assert list(result.effects.index) == ["2018-03-01-pulse", "2020-06-15-control"]
+    assert result.effects["regressor"].tolist() == ["pulse", "step"]
+    assert result.effects.loc["2018-03-01-pulse", "lo95"] < 0 < \
+        result.effects.loc["2018-03-01-pulse", "hi95"]
+
+
+def test_intervention_rejects_events_it_cannot_separate():
+    y = seasonal_series(n=120, start="2015-01")
+    with pytest.raises(DataError, match="told apart"):
+        models.intervention(y, ["2020-06-01", "2020-06-20"])
+    with pytest.raises(DataError, match="outside"):
+        models.intervention(y, ["2030-01-01"])
+    with pytest.raises(DataError, match="regressor"):
+        models.intervention(y, ["2020-06-01"], regressor="spike")
