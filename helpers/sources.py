@@ -73,13 +73,14 @@ def classify(series: str, start_year: int, title: str) -> Mapping | None:
 
 def period_bounds(period: str) -> tuple[str, str]:
     """`2025-03` → one month; `2025` → the year; `2025-01..07`, `2025-Q1`, `2025-H1` → from January."""
-    if re.fullmatch(r"\d{4}-\d{2}", period):
+    month = r"(0[1-9]|1[0-2])"
+    if re.fullmatch(rf"\d{{4}}-{month}", period):
         return period, period
     if re.fullmatch(r"\d{4}", period):
         return f"{period}-01", f"{period}-12"
-    match = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{2})", period)
+    match = re.fullmatch(rf"(\d{{4}})-({month})\.\.({month})", period)
     if match:
-        return f"{match[1]}-{match[2]}", f"{match[1]}-{match[3]}"
+        return f"{match[1]}-{match[2]}", f"{match[1]}-{match[4]}"
     match = re.fullmatch(r"(\d{4})-([QH])([1-4])", period)
     if match:
         return f"{match[1]}-01", f"{match[1]}-{_QUARTER_OR_HALF[match[2]] * int(match[3]):02d}"

@@ -1,0 +1,76 @@
+"""Normalising raw source rows: periods, products, units, and the atomic, validated build."""
+
+import csv
+
+import pytest
+
+from helpers import DataError, figures, sources
+
+
+@pytest.mark.parametrize("period, bounds", [
+    ("2025-03", ("2025-03", "2025-03")), ("2024", ("2024-01", "2024-12")),
+    ("2025-01..07", ("2025-01", "2025-07")), ("2024-Q1", ("2024-01", "2024-03")),
+    ("2025-H1", ("2025-01", "2025-06")),
+])
+def test_period_bounds(period, bounds):
+    assert sources.period_bounds(period) == bounds
+
+
+@pytest.mark.parametrize("series, year, title, expected", [
+    ("export_rare_earths_volume", 2025, "", ("export", "rare_earths", "World")),
+    ("export_rare_earths_volume_ytd_Jan-Oct", 2025, "", ("export", "rare_earths", "World")),
+    ("export_rare_earths_volume", 2014, "", ("export", "rare_earths_quota_era", "World")),
+    ("import_rare_earths_volume", 2024, "", ("import", "rare_earths", "World")),
+    ("export_magnets_to_SouthKorea_volume", 2025, "", ("export", "magnets", "South Korea")),
+    ("export_magnets_to_Japan_volume", 2025, "wider product scope than HS 85051110",
+     ("export", "magnets_wide", "Japan")),
+    ("export_magnets_and_magnet_alloys_volume_fullyear", 2024, "",
+     ("export", "magnets_wide", "World")),
+    ("export_rare_earth_products_volume_bloomberg_calc", 2025, "",
+     ("export", "rare_earth_products_bbg", "World")),
+])
+def test_classify(series, year, title, expected):
+    mapping = sources.classify(series, year, title)
+    assert (mapping.flow, mapping.product, mapping.partner) == expected
+
+
+def test_unmodelled_series_are_skipped():
+    assert sources.classify("export_lanthanum_oxide_volume", 2019, "") is None
+
+
+def write_raw(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(sources.RAW_COLUMNS)
+        writer.writerows(rows)
+    return path
+
+
+def test_build_normalises_units_and_quotes(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2025-11", "export_rare_earths_volume", "5493.9", "t", "Reuters; 'exported 5,493.9 t'",
+         "https://r.example/1", "2025-12-08"],
+        ["2024", "export_rare_earths_value_fullyear", "488.8", "USD mn", "Reuters (rounded)",
+         "https://r.example/2", "2025-01"],
+        ["2019-07", "export_lanthanum_oxide_volume", "966", "t", "SCMP", "https://s.example",
+         "2019-08"],
+    ])
+    out = tmp_path / "figures.csv"
+    assert sources.build([raw], out) == (2, 1)
+    data = figures.load(out)
+    value = data[data["measure"] == "value_usd"].iloc[0]
+    assert value["value"] == pytest.approx(488.8e6)
+    assert value["start"] == "2024-01" and value["end"] == "2024-12"
+    assert value["note"] == "rounded"
+    quantity = data[data["measure"] == "quantity_t"].iloc[0]
+    assert quantity["as_published"] == "exported 5,493.9 t"
+
+
+def test_build_writes_nothing_on_a_bad_row(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2025-13", "export_rare_earths_volume", "1", "t", "x", "https://x.example", "2025"]])
+    out = tmp_path / "figures.csv"
+    out.write_text("previous content")
+    with pytest.raises(DataError, match=r"raw.csv:2: column 'period'"):
+        sources.build([raw], out)
+    assert out.read_text() == "previous content"
