@@ -7,8 +7,8 @@ year - January..November; longer chains too), (3) reports interval sums that con
 other beyond rounding instead of averaging them, and (4) leaves every other month missing.
 
 Choice among copies of one interval, in order:
-  1. agreement with the other interval sums of the series (a copy that makes a year-to-date
-     identity hold beats one that breaks it);
+  1. for a single month, agreement with the difference of the same year's year-to-date totals
+     (January..m minus January..m-1): a copy that makes the identity hold beats one that breaks it;
   2. source rank: official GACC > wire services (Reuters, Bloomberg, Xinhua, ...) > trade
      press (SMM, Argus, ...) > others > sources marked weak;
   3. number of copies that agree with it (within rounding);
@@ -27,6 +27,7 @@ import pandas as pd
 
 from helpers import figures as figures_mod
 from helpers import paths
+from helpers.errors import DataError
 
 _OFFICIAL = re.compile(r"customs\.gov\.cn|GACC database download", re.I)
 _WIRE = re.compile(r"Reuters|Bloomberg|Xinhua|TASS|AFP|\bAP\b|EFE|Kyodo|Yonhap|Newsis|\bCNA\b|"
@@ -191,8 +192,6 @@ def _usable(interval: Interval) -> bool:
 
 def _derive(chosen: list[Interval]) -> Built:
     """Peel the interval system: fix single months, then derive any month left alone."""
-    if not chosen:
-        raise ValueError("no figures for this series")
     first = min(i.start for i in chosen)
     last = max(i.end for i in chosen)
     index = pd.period_range(first, last, freq="M")
@@ -290,7 +289,11 @@ def _derive(chosen: list[Interval]) -> Built:
 def build(product: str = "rare_earths", flow: str = "export", partner: str = "World",
           measure: str = "quantity_t", figures: Figures = None) -> Built:
     """Choose, derive and check one series; see the module docstring for the rules."""
-    return _derive(intervals(product, flow, partner, measure, figures))
+    chosen = intervals(product, flow, partner, measure, figures)
+    if not chosen:
+        raise DataError(figures if isinstance(figures, (str, Path)) else paths.FIGURES, None,
+                        f"no figures for {flow} {product} {partner} {measure}")
+    return _derive(chosen)
 
 
 def monthly(product: str = "rare_earths", flow: str = "export", partner: str = "World",

@@ -117,3 +117,11 @@ def test_provenance_columns(write_figures):
     assert list(prov.columns) == ["value", "origin", "sources", "lines", "derivation",
                                   "conflict", "alternatives"]
     assert prov.iloc[0]["sources"][0]["url"] == "https://example.org/a"
+
+
+def test_unknown_series_is_a_clear_error(write_figures):
+    from helpers import DataError
+
+    with pytest.raises(DataError, match=r"figures.csv: no figures for export magnets Japan"):
+        series.monthly("magnets", partner="Japan",
+                       figures=write_figures([figure("2024-01", "2024-01", 1)]))
