@@ -13,7 +13,7 @@ from pathlib import Path
 from helpers import paths
 
 RESEARCH = ["01_customs_series.ipynb", "02_forecast_models.ipynb", "03_export_controls.ipynb"]
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def record(path: str | Path | None, values: dict[str, object]) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, paths, series
+from helpers import figures, notebooks, paths, series
 from helpers.brief import check_month, load_figures
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -143,7 +143,7 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
                 progress_bar=sys.stderr.isatty() if progress is None else progress,
                 execution_timeout=TIMEOUT_S, log_output=False,
                 # the kernel's own log (a warning about TCP at each start) is not the brief's
-                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                extra_arguments=notebooks.KERNEL_ARGS)
         except papermill.PapermillExecutionError:
             shutil.rmtree(failed, ignore_errors=True)
             failed.mkdir()
