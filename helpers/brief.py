@@ -194,7 +194,7 @@ class Brief:
             rank = "within the usual range"
         return (f"{s.sentence} In words: {rank}. The forecast uses only months published "
                 f"before {s.label}; model `{s.model}`"
-                + (f" ({s.warnings} fitting warnings caught)" if s.warnings else "") + ".")
+                + (f" ({s.n_warnings} fitting warnings caught)" if s.n_warnings else "") + ".")
 
     def forecast_frame(self) -> pd.DataFrame:
         """The forecast for this month (for a combined release, at February) as a one-row frame."""
