@@ -57,6 +57,7 @@ MODELS = BASE_MODELS + tuple(COMBOS)
 DEFAULT = "combo_mean12"
 FALLBACKS = ("seasonal_naive", "naive")
 REGRESSORS = ("step", "pulse", "ramp")
+DRAWS, SEED = 20_000, 0  # simulated pairs for a January-February sum, and their fixed seed
 _Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
 
 
@@ -379,8 +380,8 @@ def _janfeb(year: int) -> pd.PeriodIndex:
     return pd.period_range(f"{year}-01", periods=2, freq="M")
 
 
-def forecast_janfeb(fitted: Fit | pd.Series, year: int, model: str = "default", draws: int = 20_000,
-                    seed: int = 0, **options: Any) -> pd.Series:
+def forecast_janfeb(fitted: Fit | pd.Series, year: int, model: str = "default", draws: int = DRAWS,
+                    seed: int = SEED, **options: Any) -> pd.Series:
     """Forecast of January + February of `year` combined (GACC releases them as one figure).
 
     The two months are drawn jointly from the model's forecast distribution, so the interval carries
@@ -415,7 +416,7 @@ class Surprise:
     percentile: float
     flag: bool
     sentence: str
-    warnings: int
+    n_warnings: int
 
 
 def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | None = None,
@@ -444,7 +445,7 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
         actual = float(known.sum())
     fitted = fit(series.loc[:first - 1], model, **options)
     if combined:
-        sums = _sum_draws(fitted, months, 20_000, 0)
+        sums = _sum_draws(fitted, months, DRAWS, SEED)
         q = _quantiles(sums)
         percentile = 100.0 * float(np.mean(sums < actual))
         label = f"January–February {year}"
