@@ -158,40 +158,42 @@ class Brief:
         return " ".join(parts)
 
     # --- expectation ----------------------------------------------------------------------
-    def surprise(self) -> models.Surprise:
-        """The default model's forecast from data before this month's release."""
+    def surprise(self) -> models.Surprise | None:
+        """The default model's forecast from data before this month's release (None, with the
+        reason kept, when the earlier months cannot support one)."""
         if not hasattr(self, "_surprise"):
             now = self._value(self.month)
-            self._surprise = models.surprise(self.series, self.month, actual=now.value,
-                                             combined=self.combined)
+            try:
+                self._surprise = models.surprise(self.series, self.month, actual=now.value,
+                                                 combined=self.combined)
+            except DataError as exc:
+                self._surprise, self._no_forecast = None, str(exc).split(": ")[-1]
         return self._surprise
 
     def history(self) -> pd.DataFrame:
-        """Surprises of the previous months (same model), to say how unusual this one is."""
+        """Surprises of the previous months and this one (same model), to rank this one."""
         if not hasattr(self, "_history"):
             start = self.month - HISTORY_MONTHS
-            self._history = models.surprise_history(self.series.loc[:self.month - 1], start,
-                                                    self.month - 1)
+            self._history = models.surprise_history(self.series.loc[:self.month], start,
+                                                    self.month)
         return self._history
 
     def expectation_text(self) -> str:
         """A plain sentence on the surprise and how it ranks among recent months."""
         s = self.surprise()
-        history = self.history()
-        lower = history[history["percentile"] <= s.percentile]
-        higher = history[history["percentile"] >= s.percentile]
-        if s.percentile < 10 and len(history):
-            since = lower.index[-1] if len(lower) else None
-            rank = (f"the lowest relative to expectation since {since}" if since is not None
-                    else f"the lowest relative to expectation in the last {len(history)} "
-                         "months with a figure")
-        elif s.percentile > 90 and len(history):
-            since = higher.index[-1] if len(higher) else None
-            rank = (f"the highest relative to expectation since {since}" if since is not None
-                    else f"the highest relative to expectation in the last {len(history)} "
-                         "months with a figure")
-        else:
-            rank = "within the usual range"
+        if s is None:
+            return f"No forecast for {self.month}: {self._no_forecast}."
+        rank = "within the usual range (between the 10th and 90th percentiles)"
+        if not 10 <= s.percentile <= 90:
+            low = s.percentile < 10
+            word = "lowest" if low else "highest"
+            history = self.history()
+            since = (models.extreme_since(history, self.month, low=low)
+                     if self.month in history.index else None)
+            rank = (f"the {word} relative to expectation since {since}" if since is not None
+                    else f"the {word} relative to expectation of the {len(history)} months "
+                         f"with a figure since {history.index[0]}" if len(history)
+                    else f"an unusually {'low' if low else 'high'} figure")
         return (f"{s.sentence} In words: {rank}. The forecast uses only months published "
                 f"before {s.label}; model `{s.model}`"
                 + (f" ({s.n_warnings} fitting warnings caught)" if s.n_warnings else "") + ".")
@@ -199,7 +201,7 @@ class Brief:
     def forecast_frame(self) -> pd.DataFrame:
         """The forecast for this month (for a combined release, at February) as a one-row frame."""
         s = self.surprise()
-        if self.combined:
+        if s is None or self.combined:
             return pd.DataFrame()  # drawn as a number in the text: the fan is for single months
         return pd.DataFrame({k: [getattr(s, k)] for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
                             index=pd.PeriodIndex([self.month], freq="M"))
@@ -218,8 +220,7 @@ class Brief:
             ylabel="tonnes per month", events=events, janfeb=self.built.janfeb["value"],
             forecast=self.forecast_frame(),
             source="GACC via the press reports listed in the data notes; forecast: "
-                   f"helpers.models ({self.surprise().model}) fitted on earlier months; "
-                   "events: data/events.csv")
+                   "helpers.models fitted on earlier months; events: data/events.csv")
         return fig, legend
 
     # --- magnets, imports, other totals ---------------------------------------------------
@@ -407,9 +408,11 @@ class Brief:
             "quantity_t": _round(h["now"].value), "mom_pct": h["mom_pct"],
             "yoy_pct": h["yoy_pct"], "ytd_t": _round(h["ytd"].value),
             "ytd_yoy_pct": h["ytd_yoy_pct"],
-            "forecast": {k: _round(getattr(s, k)) for k in ("mean", "lo80", "hi80", "lo95",
-                                                            "hi95")},
-            "model": s.model, "surprise_pct": round(s.percentile, 1), "flag": s.flag,
+            "forecast": {k: None if s is None else _round(getattr(s, k))
+                         for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
+            "model": None if s is None else s.model,
+            "surprise_pct": None if s is None else round(s.percentile, 1),
+            "flag": None if s is None else s.flag,
             "sources": sources,
         }
 

@@ -473,12 +473,16 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
 def surprise_history(series: pd.Series, start: str | pd.Period, end: str | pd.Period,
                      model: str = "default", **options: Any) -> pd.DataFrame:
     """`surprise` for every month from start to end that has a value: one row per month with the
-    forecast, its intervals, the actual, percentile, flag and model used (a fit per month)."""
+    forecast, its intervals, the actual, percentile, flag and model used (a fit per month).
+    Months the data before them cannot forecast (too short a history) are left out."""
     months = [m for m in pd.period_range(_month(start), _month(end), freq="M")
               if m in series.index and pd.notna(series[m])]
     rows = {}
     for m in months:
-        s = surprise(series, m, model=model, **options)
+        try:
+            s = surprise(series, m, model=model, **options)
+        except DataError:
+            continue
         rows[m] = {k: getattr(s, k) for k in
                    ("mean", "lo80", "hi80", "lo95", "hi95", "actual", "percentile", "flag", "model")}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")

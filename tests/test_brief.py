@@ -89,3 +89,15 @@ def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert (tmp_path / "2025-06.failed" / "brief.ipynb").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left
+
+
+def test_month_without_enough_history_has_no_forecast():
+    brief = Brief("2018-06")
+    m = brief.metrics()
+    assert m["quantity_t"] == 5456.0
+    assert m["forecast"]["mean"] is None and m["surprise_pct"] is None
+    assert brief.expectation_text().startswith("No forecast for 2018-06:")
+
+
+def test_surprise_ranked_against_earlier_months():
+    assert "the lowest relative to expectation" in Brief("2020-07").expectation_text()
