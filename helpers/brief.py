@@ -37,16 +37,6 @@ class MonthError(ValueError):
     """A month the brief cannot be made for: malformed or outside the data."""
 
 
-def load_figures(data_files: list[str | Path] | None = None) -> pd.DataFrame:
-    """data/figures.csv plus any extra figures files (same schema), all validated."""
-    frames = [figures_mod.load()]
-    for number, path in enumerate(data_files or [], start=1):
-        extra = figures_mod.load(path)
-        extra.index = extra.index + 1_000_000 * number  # keep line numbers apart per file
-        frames.append(extra)
-    return pd.concat(frames) if len(frames) > 1 else frames[0]
-
-
 def available_months(built: series.Built) -> list[pd.Period]:
     """Months a brief can be made for: a known single month, or a February whose combined
     January-February figure is known."""
@@ -94,7 +84,7 @@ class Brief:
 
     def __init__(self, month: str | None = None, product: str = "rare_earths",
                  data_files: list[str | Path] | None = None) -> None:
-        self.data = load_figures(data_files)
+        self.data = figures_mod.load_all(data_files)
         self.product = product
         self.built = series.build(product, figures=self.data)
         self.month = check_month(month, self.built)

@@ -155,3 +155,17 @@ def load(path: str | Path = paths.FIGURES) -> pd.DataFrame:
     """Load and validate figures; the index is the file's line number (header = line 1)."""
     path = Path(path)
     return validate(read_rows(path), path)
+
+
+def load_all(extra: list[str | Path] | None = None) -> pd.DataFrame:
+    """data/figures.csv plus extra figures files (e.g. converted downloads), all validated.
+
+    Line numbers of the extra files are offset by a million per file so that they stay apart
+    from the shipped file's in provenance.
+    """
+    frames = [load()]
+    for number, path in enumerate(extra or [], start=1):
+        frame = load(path)
+        frame.index = frame.index + 1_000_000 * number
+        frames.append(frame)
+    return pd.concat(frames) if len(frames) > 1 else frames[0]

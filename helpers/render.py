@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import figures, notebooks, paths, series
-from helpers.brief import check_month, load_figures
+from helpers.brief import check_month
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_S = 600
@@ -127,7 +127,7 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
     """Render one month's brief into out/YYYY-MM/, atomically. MonthError if the month is bad."""
     import papermill
 
-    data = load_figures([f for f in data_files or [] if _is_figures_file(Path(f))])
+    data = figures.load_all([f for f in data_files or [] if _is_figures_file(Path(f))])
     period = check_month(month, series.build(figures=data))
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -187,7 +187,7 @@ def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = Tr
     """Backfill: every available month from start to end, on `workers` processes, one bar."""
     from tqdm import tqdm
 
-    built = series.build(figures=load_figures())
+    built = series.build(figures=figures.load())
     first, last = check_month(start, built), check_month(end, built)
     from helpers.brief import available_months
 
