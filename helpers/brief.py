@@ -134,6 +134,10 @@ class Brief:
         parts = [f"**China exported {now.value:,.1f} t of rare earths (customs 稀土 line) in "
                  f"{now.label}**" + (" (published combined: GACC releases January and February "
                                      "together)" if self.combined else "") + "."]
+        february = self.built.months["value"].get(self.month) if self.combined else None
+        if february is not None and not math.isnan(february):
+            parts.append(f"February alone: {february:,.1f} t "
+                         f"({self.built.months.at[self.month, 'origin']}).")
         if h["previous"] is not None:
             parts.append(_change("on the month", h["mom_pct"], h["previous"]))
         parts.append(_change("on the year", h["yoy_pct"], h["year_ago"]))
@@ -245,12 +249,14 @@ class Brief:
         """Imports, export value and unit value, Bloomberg's total for this month, where known."""
         quantity = self._point(self.product)
         value = self._point(self.product, measure="value_usd")
+        month = self.month.strftime("%B %Y")
         items = {
-            "Imports, customs 稀土 line (t)": self._point(self.product, flow="import"),
-            "Export value (USD million)": None if value is None else round(value / 1e6, 1),
-            "Export unit value (USD per t)": None if value is None or not quantity
+            f"Imports, customs 稀土 line, {month} (t)": self._point(self.product, flow="import"),
+            f"Export value, {month} (USD million)": None if value is None
+            else round(value / 1e6, 1),
+            f"Export unit value, {month} (USD per t)": None if value is None or not quantity
             else round(value / quantity),
-            "Bloomberg 'rare-earth products incl. magnets' (t)":
+            f"Bloomberg 'rare-earth products incl. magnets', {month} (t)":
                 self._point("rare_earth_products_bbg"),
         }
         return pd.DataFrame({"value": items}).dropna()
@@ -321,8 +327,15 @@ class Brief:
         """Magnets section: a table with Japan in bold, or why there is none."""
         table = self.magnets()
         if table is None:
-            return (f"The detailed release for {self.month} (magnets by destination) is not "
+            text = (f"The detailed release for {self.month} (magnets by destination) is not "
                     "in the data.")
+            combined = series.interval_total(series.build("magnets", figures=self.data),
+                                             f"{self.month.year}-01", self.month) \
+                if self.month.month == 2 else None
+            if combined is not None:
+                text += (f" January–February {self.month.year} combined: {combined[0]:,.1f} t "
+                         f"({combined[1]}).")
+            return text
         return ("Exports of rare-earth permanent magnets (HS 85051110), tonnes; share of the "
                 "month's total; change on the month and on the year where the earlier month "
                 "is known. Destinations without a published figure are left out. Japan, the "
@@ -343,8 +356,9 @@ class Brief:
         events = self.policy()
         if events.empty:
             return f"No event in the {POLICY_MONTHS} months up to {self.month}."
-        return "\n".join(f"- **{date}** ({row.kind}): {row.title} — [source]({row.url})"
-                         for date, row in events.iterrows())
+        return "\n".join(f"- **{date}** ({row.kind}): {row.title} — " + (
+            f"[source]({row.url})" if row.url.startswith("http") else f"source: `{row.url}`")
+            for date, row in events.iterrows())
 
     def notes_text(self) -> str:
         """Every figure used, how it was obtained, its sources and conflicting copies."""
