@@ -39,6 +39,8 @@ class Result:
 
 
 def _is_figures_file(path: Path) -> bool:
+    if not path.is_file():
+        raise figures.DataError(path, None, "file not found")
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         header = next(csv.reader(handle), [])
     return header == figures.COLUMNS
@@ -63,8 +65,13 @@ def prepare_data(files: list[str | Path], folder: Path) -> list[Path]:
         except figures.DataError as gacc_error:
             try:
                 frame = customs.read_comtrade(path)
-            except figures.DataError:
-                raise gacc_error from None
+            except figures.DataError as comtrade_error:
+                if gacc_error.line == 1 and comtrade_error.line == 1:
+                    raise figures.DataError(path, 1, "header is neither the figures schema "
+                                            f"({','.join(figures.COLUMNS)}), a GACC database "
+                                            "download nor a UN Comtrade CSV") from None
+                # the reader that recognised the header got further: its error is the useful one
+                raise max(gacc_error, comtrade_error, key=lambda e: e.line or 0) from None
         rows = customs.to_figures(frame, product="magnets", published=date.today().isoformat())
         (folder / "inputs").mkdir(exist_ok=True)
         converted = folder / "inputs" / f"{number:02d}-{path.stem}.figures.csv"

@@ -101,3 +101,20 @@ def test_month_without_enough_history_has_no_forecast():
 
 def test_surprise_ranked_against_earlier_months():
     assert "the lowest relative to expectation" in Brief("2020-07").expectation_text()
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "nope.csv: file not found"),
+    ("a,b\n1,2\n", "bad.csv:1: header is neither the figures schema"),
+])
+def test_bad_data_file_one_line_exit_2(tmp_path, content, message):
+    path = tmp_path / ("nope.csv" if content is None else "bad.csv")
+    if content is not None:
+        path.write_text(content)
+    out = tmp_path / "reports"
+    done = subprocess.run([sys.executable, "-m", "helpers", "brief", "--month", "2025-12",
+                           "--out", str(out), "--data", str(path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() or list(out.iterdir()) == []
