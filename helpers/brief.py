@@ -19,12 +19,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from helpers import events as events_mod
 from helpers import figures as figures_mod
 from helpers import models, paths, series
 from helpers.errors import DataError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as Figure_
 
 DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India", "Vietnam",
                 "European Union", "Thailand", "Italy", "Hong Kong"]
@@ -201,7 +206,7 @@ class Brief:
                             index=pd.PeriodIndex([self.month], freq="M"))
 
     # --- chart ----------------------------------------------------------------------------
-    def chart(self):
+    def chart(self) -> tuple[Figure_, list[str]]:
         """Five years of the series with the forecast fan and the policy events."""
         from helpers import plots
 

@@ -1,0 +1,33 @@
+"""The command line a newcomer meets: status and coverage."""
+
+import subprocess
+import sys
+
+from helpers import coverage, series
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True,
+                          text=True)
+
+
+def test_status_lists_every_series_with_counts():
+    done = run("status")
+    assert done.returncode == 0, done.stderr
+    months = series.build().months
+    reported = int((months["origin"] == "reported").sum())
+    line = next(ln for ln in done.stdout.splitlines()
+                if ln.startswith("export rare_earths World quantity_t"))
+    assert line.split()[6:9] == [str(reported), str(int((months["origin"] == "derived").sum())),
+                                 str(int((months["origin"] == "missing").sum()))]
+    assert "Latest headline month: 2026-02: 4,407.0 t (reported)" in done.stdout
+
+
+def test_coverage_markdown_names_the_2023_contradiction():
+    text = coverage.markdown()
+    assert "2023-01..2023-07 | 31,662.0 | 31,422.0 | +240.0" in text
+    assert "| 2017 | 0 | 0 | 12 |" in text
+
+
+def test_usage_error_exits_2():
+    assert run("no-such-command").returncode == 2
