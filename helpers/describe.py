@@ -58,8 +58,8 @@ def unit_value(product: str = "rare_earths", flow: str = "export", partner: str 
 
 def definitions(figures: Figures = None) -> pd.DataFrame:
     """GACC's 稀土 line beside Bloomberg's 'rare-earth products incl. magnets' and magnets
-    (HS 85051110), for the months where Bloomberg's total is known."""
-    bbg = series_mod.monthly("rare_earth_products_bbg", figures=figures).dropna()
+    (HS 85051110), over the months from Bloomberg's first to last known total (gaps kept)."""
+    bbg = series_mod.monthly("rare_earth_products_bbg", figures=figures)
     line = series_mod.monthly("rare_earths", figures=figures)
     magnets = series_mod.monthly("magnets", figures=figures)
     table = pd.DataFrame({"customs_rare_earths_t": line.reindex(bbg.index),
