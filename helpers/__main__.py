@@ -53,6 +53,8 @@ def _brief(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    if result.ok:
+        print(render.headline(result.folder))
     return 0 if result.ok else 1
 
 

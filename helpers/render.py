@@ -8,6 +8,7 @@ for inspection and leaves the last good brief untouched.
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import shutil
@@ -171,6 +172,21 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
         return Result(str(period), True, final, f"wrote {final}{note}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def headline(folder: Path) -> str:
+    """One line from a rendered brief's metrics.json: the figure and its changes."""
+    m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+
+    def pct(key: str, what: str) -> str:
+        return f"{m[key]:+.1f}% {what}" if m[key] is not None else f"{what} not comparable"
+
+    forecast = m["forecast"]["mean"]
+    expected = (f"; forecast {forecast:,.0f} t, percentile {m['surprise_pct']:.1f}"
+                + (" (outside the 95% interval)" if m["flag"] else "")
+                if forecast is not None else "")
+    return (f"{m['period']}: {m['quantity_t']:,.1f} t ({pct('mom_pct', 'm/m')}, "
+            f"{pct('yoy_pct', 'y/y')}){expected}")
 
 
 def _replace(new: Path, final: Path) -> None:

@@ -68,6 +68,7 @@ def test_month_error_type():
 def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
     good = render.render("2025-06", tmp_path, pdf=False)
     assert good.ok
+    assert render.headline(good.folder).startswith("2025-06: 7,742.2 t (+32.0% m/m, +60.3% y/y)")
     folder = tmp_path / "2025-06"
     assert {p.name for p in folder.iterdir()} == {"brief.ipynb", "brief.html", "metrics.json"}
     metrics = json.loads((folder / "metrics.json").read_text())
