@@ -198,11 +198,14 @@ class Brief:
                 + (f" ({s.n_warnings} fitting warnings caught)" if s.n_warnings else "") + ".")
 
     def forecast_frame(self) -> pd.DataFrame:
-        """The forecast for this month (for a combined release, at February) as a one-row frame."""
+        """The forecast for this month as a one-row frame; for a combined release, the Jan+Feb
+        forecast halved and drawn at February, like the combined figure's monthly average."""
         s = self.surprise()
-        if s is None or self.combined:
-            return pd.DataFrame()  # drawn as a number in the text: the fan is for single months
-        return pd.DataFrame({k: [getattr(s, k)] for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
+        if s is None:
+            return pd.DataFrame()
+        scale = 0.5 if self.combined else 1.0
+        return pd.DataFrame({k: [scale * getattr(s, k)]
+                             for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
                             index=pd.PeriodIndex([self.month], freq="M"))
 
     # --- chart ----------------------------------------------------------------------------
@@ -218,6 +221,7 @@ class Brief:
             prov, title=f"China's rare-earth exports (customs 'rare earths' line), to {self.month}",
             ylabel="tonnes per month", events=events, janfeb=self.built.janfeb["value"],
             forecast=self.forecast_frame(),
+            forecast_label="forecast of Jan+Feb (monthly average)" if self.combined else None,
             source="GACC via the press reports listed in the data notes; forecast: "
                    "helpers.models fitted on earlier months; events: data/events.csv")
         return fig, legend

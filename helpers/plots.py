@@ -51,6 +51,7 @@ def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> li
 def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: str,
                   events: pd.DataFrame | None = None, janfeb: pd.Series | None = None,
                   forecast: pd.DataFrame | None = None, actual_label: str = "reported",
+                  forecast_label: str | None = None,
                   ax: plt.Axes | None = None) -> tuple[plt.Figure, list[str]]:
     """A monthly series by origin, with optional Jan-Feb segments, forecast fan and events."""
     style()
@@ -87,13 +88,13 @@ def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: 
             ax.vlines(fx, forecast["lo80"], forecast["hi80"], color="#d6604d", lw=6,
                       label="80% interval", zorder=1)
         ax.scatter(fx, forecast["mean"], marker="D", s=30, color="#b2182b", zorder=4,
-                   label="forecast (before the release)")
+                   label=forecast_label or "forecast (before the release)")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     ax.set_ylim(bottom=0)
     legend = mark_events(ax, events) if events is not None else []
-    ax.legend(loc="upper left", fontsize=8, frameon=True)
+    ax.legend(loc="lower left", fontsize=8, frameon=True, ncols=2)
     source_note(fig, source)
     return fig, legend
 
