@@ -99,19 +99,52 @@ def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: 
     return fig, legend
 
 
-def bar_chart(frame: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, source: str,
-              highlight: str | None = None) -> plt.Figure:
-    """Horizontal bars (e.g. magnets by destination), one bar highlighted."""
+def bars(values: pd.Series, *, title: str, ylabel: str, xlabel: str, source: str,
+         events: pd.DataFrame | None = None, signed: bool = False) -> tuple[plt.Figure, list[str]]:
+    """Vertical bars: by category (e.g. calendar month) or by month (a PeriodIndex, with
+    events marked); `signed` colours negative bars red and draws the zero line."""
     style()
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(frame) + 1.5))
-    colours = ["#b2182b" if highlight and label == highlight else LINE for label in frame[y]]
-    ax.barh(frame[y], frame[x], color=colours)
-    ax.invert_yaxis()
+    monthly = isinstance(values.index, pd.PeriodIndex)
+    fig, ax = plt.subplots(figsize=None if monthly else (9, 3.8))
+    x = values.index.to_timestamp() if monthly else values.index.astype(str)
+    colours = [KIND_COLOURS["control"] if signed and v < 0 else LINE for v in values.fillna(0)]
+    ax.bar(x, values, width=20 if monthly else 0.8, color=colours)
+    if signed:
+        ax.axhline(0, color="black", lw=0.8)
     ax.set_title(title)
+    ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("destination")
+    legend = mark_events(ax, events) if events is not None and monthly else []
     source_note(fig, source)
-    return fig
+    return fig, legend
+
+
+def counterfactual_chart(path: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                         events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
+    """Actual against an intervention model's counterfactual (columns actual, counterfactual,
+    lo95, hi95, monthly PeriodIndex)."""
+    style()
+    fig, ax = plt.subplots()
+    x = path.index.to_timestamp()
+    ax.plot(x, path["actual"], marker="o", ms=3.5, color=LINE, label="actual (published)")
+    ax.plot(x, path["counterfactual"], color="#b2182b", lw=1.5,
+            label="counterfactual (no event effects)")
+    ax.fill_between(x, path["lo95"], path["hi95"], color="#f4a582", alpha=0.35,
+                    label="counterfactual 95% interval")
+    return _finish(fig, ax, title, ylabel, source, events)
+
+
+def _finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, source: str,
+            events: pd.DataFrame | None) -> tuple[plt.Figure, list[str]]:
+    """Title, axis labels, zero floor, events, legend and source line of a monthly chart."""
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.set_ylim(bottom=0)
+    legend = mark_events(ax, events) if events is not None else []
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig, legend
 
 
 def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
@@ -122,11 +155,4 @@ def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
     for column in frame.columns:
         ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
                 label=column)
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel("month")
-    ax.set_ylim(bottom=0)
-    legend = mark_events(ax, events) if events is not None else []
-    ax.legend(fontsize=8, loc="upper left")
-    source_note(fig, source)
-    return fig, legend
+    return _finish(fig, ax, title, ylabel, source, events)

@@ -41,3 +41,26 @@ def test_brief_chart_marks_forecast():
     assert "tonnes" in fig.axes[0].get_ylabel()
     assert texts(fig)[0].startswith("Source: GACC")
     assert legend
+
+
+def test_signed_monthly_bars_mark_negatives_and_events():
+    values = pd.Series([10.0, -5.0, float("nan")],
+                       index=pd.period_range("2025-03", periods=3, freq="M"))
+    timeline = events.pick(events.load(), ["2025-04-licences"])
+    fig, legend = plots.bars(values, title="T", ylabel="percent", xlabel="month", source="s",
+                             events=timeline, signed=True)
+    ax = fig.axes[0]
+    colours = [patch.get_facecolor() for patch in ax.patches]
+    assert colours[0] != colours[1]  # the negative bar is drawn in another colour
+    assert legend == ["1: 2025-04-04 Licences for seven medium/heavy rare earths (No.18) (control)"]
+    assert ax.get_ylabel() == "percent" and texts(fig) == ["Source: s"]
+
+
+def test_counterfactual_chart_draws_actual_and_band():
+    index = pd.period_range("2025-01", periods=3, freq="M")
+    path = pd.DataFrame({"actual": [1.0, 2, 3], "counterfactual": [1.0, 1.5, 2],
+                         "lo95": [0.5, 1, 1.5], "hi95": [1.5, 2, 2.5]}, index=index)
+    fig, _ = plots.counterfactual_chart(path, title="T", ylabel="tonnes per month", source="s")
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["actual (published)", "counterfactual (no event effects)",
+                      "counterfactual 95% interval"]
