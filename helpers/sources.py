@@ -27,6 +27,7 @@ _WIDE_NOTE = re.compile(r"wider product scope", re.I)
 _WEAK = re.compile(r"weak|rewrite|low-quality|aggregator|forum|copy site|mirror|blog|"
                    r"single source", re.I)
 _ROUNDED = re.compile(r"rounded|approx|\babout\b|around|roughly", re.I)
+_QUOTED = re.compile(r"'([^']*\d[^']*)'|\"([^\"]*\d[^\"]*)\"|“([^”]*\d[^”]*)”|「([^」]*\d[^」]*)」")
 _CONFLICT = re.compile(r"conflict|disagree|contradict", re.I)
 _HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)(_ytd_Jan-\w+|_fullyear)?$")
 _QUOTA_ERA = re.compile(r"^export_rare_earths?_(quota_era|ore_metals_compounds|ores_metals_"
@@ -90,7 +91,8 @@ def period_bounds(period: str) -> tuple[str, str]:
 def as_published(value: str, unit: str, title: str, measure: str) -> str:
     """The source's own wording when the title quotes it with its unit, else value and unit."""
     digits = value.replace(".", "").lstrip("0")[:3]
-    for quote in re.findall(r"'([^']*\d[^']*)'", title):
+    for match in _QUOTED.finditer(title):
+        quote = next(filter(None, match.groups()))
         if (digits and digits in re.sub(r"[^\d]", "", quote)
                 and figures.UNIT_WORDS[measure].search(quote)):
             return quote

@@ -66,6 +66,16 @@ def test_build_normalises_units_and_quotes(tmp_path):
     assert quantity["as_published"] == "exported 5,493.9 t"
 
 
+@pytest.mark.parametrize("title, expected", [
+    ('"독일 1,119톤에 이어" (SNM뉴스)', "독일 1,119톤에 이어"),
+    ("Kyodo 「日本向けは1,119トン」", "日本向けは1,119トン"),
+    ("Reuters “shipped 1,119 tonnes”; 'up 5%'", "shipped 1,119 tonnes"),
+    ('"up 5% on the year" (no figure with a unit)', "1119 t"),
+])
+def test_as_published_takes_the_quoted_wording_in_any_quotes(title, expected):
+    assert sources.as_published("1119", "t", title, "quantity_t") == expected
+
+
 def test_build_writes_nothing_on_a_bad_row(tmp_path):
     raw = write_raw(tmp_path / "raw.csv", [
         ["2025-13", "export_rare_earths_volume", "1", "t", "x", "https://x.example", "2025"]])
