@@ -198,7 +198,7 @@ def _derive(chosen: list[Interval]) -> Built:
     months = pd.DataFrame({"value": np.nan, "origin": "missing", "tol": 0.0,
                            "lines": [[] for _ in index], "sources": [[] for _ in index],
                            "conflict": False, "alternatives": [[] for _ in index],
-                           "derivation": ""}, index=index)
+                           "derivation": "", "usable": False}, index=index)
     for interval in chosen:
         if interval.start == interval.end:
             m = interval.start
@@ -209,6 +209,7 @@ def _derive(chosen: list[Interval]) -> Built:
             months.at[m, "sources"] = interval.sources
             months.at[m, "alternatives"] = interval.alternatives
             months.at[m, "conflict"] = bool(interval.alternatives)
+            months.at[m, "usable"] = _usable(interval)
     # Candidate equations: each interval, and each difference of two nested intervals that
     # share their start (January..Oct minus January..Sep = October).
     multi = [i for i in chosen if i.start != i.end and _usable(i)]
@@ -236,8 +237,9 @@ def _derive(chosen: list[Interval]) -> Built:
             unknown = sorted(months_set - set(known))
             is_janfeb = (len(unknown) == 2 and [m.month for m in unknown] == [1, 2]
                          and unknown[0].year not in janfeb)
-            if len(unknown) != 1 and not is_janfeb:
-                continue
+            if (len(unknown) != 1 and not is_janfeb) or not all(
+                    months.at[m, "usable"] for m in known):
+                continue  # a month is derived only from precise, non-weak figures
             used = sorted(set(lines + [ln for m in known for ln in months.at[m, "lines"]]))
             candidates.append((len(used), label, unknown, value, tol, known, used))
         if not candidates:
@@ -252,6 +254,7 @@ def _derive(chosen: list[Interval]) -> Built:
             months.at[m, "tol"] = tol + sum(months.at[k, "tol"] for k in known)
             months.at[m, "lines"] = used
             months.at[m, "derivation"] = how
+            months.at[m, "usable"] = True
         else:
             janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "lines": used,
                                        "derivation": how}

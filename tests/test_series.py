@@ -112,6 +112,19 @@ def test_rounded_or_weak_totals_do_not_derive(write_figures):
     assert months.loc[pd.Period("2015-12", "M"), "origin"] == "missing"
 
 
+def test_weak_single_month_does_not_derive_its_neighbour(write_figures):
+    # Jan+Feb 10,468 is sound, but February (4,407) comes only from a weak source:
+    # January must stay missing rather than become 10,468 - 4,407 = 6,061.
+    rows = [figure("2026-01", "2026-02", 10468),
+            figure("2026-02", "2026-02", 4407, note="weak source")]
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2026-02", "M"), "origin"] == "reported"
+    assert months.loc[pd.Period("2026-01", "M"), "origin"] == "missing"
+    rows[1] = figure("2026-02", "2026-02", 4407)
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2026-01", "M"), "value"] == pytest.approx(6061)
+
+
 def test_provenance_columns(write_figures):
     prov = series.provenance(figures=write_figures([figure("2024-01", "2024-01", 1)]))
     assert list(prov.columns) == ["value", "origin", "sources", "lines", "derivation",
