@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from helpers import paths
@@ -22,6 +23,7 @@ def _status(_: argparse.Namespace) -> int:
     last = known.index[-1]
     print(f"\nLatest headline month: {last}: {known['value'].iloc[-1]:,.1f} t "
           f"({known['origin'].iloc[-1]})")
+    _say_if_behind(str(last))
     return 0
 
 
@@ -55,7 +57,21 @@ def _brief(args: argparse.Namespace) -> int:
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
     if result.ok:
         print(render.headline(result.folder))
+    if args.month is None:
+        _say_if_behind(result.month)
     return 0 if result.ok else 1
+
+
+def _say_if_behind(last: str) -> None:
+    """Warn (stderr) when GACC has published months that the data do not hold yet."""
+    import pandas as pd
+
+    from helpers.brief import behind_text
+
+    note = behind_text(pd.Period(last, "M"), date.today())
+    if note:
+        sys.stdout.flush()
+        print(note, file=sys.stderr)
 
 
 def _briefs(args: argparse.Namespace) -> int:

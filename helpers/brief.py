@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India", "Vi
 CHART_YEARS = 5
 POLICY_MONTHS = 6
 HISTORY_MONTHS = 36
+RELEASE_DAY = 14  # GACC's preliminary figures are out by about the 14th of the next month
 
 
 class MonthError(ValueError):
@@ -67,6 +69,28 @@ def check_month(text: str | None, built: series.Built) -> pd.Period:
         raise MonthError(f"no published figure for {month}{hint}; the latest available month "
                          f"is {latest} (earliest {available[0]})")
     return month
+
+
+def releases_due(last: pd.Period, today: date) -> list[pd.Period]:
+    """Months after `last` whose preliminary release should be out by `today` (January comes
+    out with February): how far the shipped data have fallen behind GACC."""
+    due, month = [], last + 1
+    while ((month + 1).to_timestamp() + pd.Timedelta(days=RELEASE_DAY - 1)).date() <= today:
+        if month.month != 1:
+            due.append(month)
+        month += 1
+    return due
+
+
+def behind_text(last: pd.Period, today: date) -> str | None:
+    """One line for the command line when later releases are missing from the data."""
+    due = releases_due(last, today)
+    if not due:
+        return None
+    span = str(due[0]) if len(due) == 1 else f"{due[0]} to {due[-1]}"
+    return (f"note: the data end at {last}, but GACC's releases for {span} ({len(due)} "
+            f"month{'s' if len(due) > 1 else ''}) should be out by {today}; add them as "
+            "data/README.md ('Adding a newly published month') explains")
 
 
 def _pct(new: float | None, old: float | None) -> float | None:

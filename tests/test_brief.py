@@ -4,11 +4,13 @@ import json
 import re
 import subprocess
 import sys
+from datetime import date
 
 import nbformat
+import pandas as pd
 import pytest
 
-from helpers import paths, render
+from helpers import brief, paths, render
 from helpers.brief import Brief, MonthError
 
 
@@ -93,11 +95,11 @@ def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
 
 
 def test_month_without_enough_history_has_no_forecast():
-    brief = Brief("2018-06")
-    m = brief.metrics()
+    early = Brief("2018-06")
+    m = early.metrics()
     assert m["quantity_t"] == 5456.0
     assert m["forecast"]["mean"] is None and m["surprise_pct"] is None
-    assert brief.expectation_text().startswith("No forecast for 2018-06:")
+    assert early.expectation_text().startswith("No forecast for 2018-06:")
 
 
 def test_surprise_ranked_against_earlier_months():
@@ -119,3 +121,22 @@ def test_bad_data_file_one_line_exit_2(tmp_path, content, message):
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("last, today, expected", [
+    # March..October 2026 are out by 28 November (October's by 14 November); November is not
+    ("2026-02", date(2026, 11, 28), [f"2026-{m:02d}" for m in range(3, 11)]),
+    ("2026-02", date(2026, 4, 13), []),                 # March's release not due before the 14th
+    ("2026-02", date(2026, 4, 14), ["2026-03"]),
+    ("2025-12", date(2026, 3, 13), []),                 # January comes only with February
+    ("2025-12", date(2026, 3, 14), ["2026-02"]),
+])
+def test_releases_due(last, today, expected):
+    due = brief.releases_due(pd.Period(last, "M"), today)
+    assert [str(m) for m in due] == expected
+
+
+def test_behind_text_names_the_missing_span():
+    text = brief.behind_text(pd.Period("2026-02", "M"), date(2026, 11, 28))
+    assert "2026-03 to 2026-10 (8 months)" in text and "data/README.md" in text
+    assert brief.behind_text(pd.Period("2026-02", "M"), date(2026, 3, 20)) is None
