@@ -37,7 +37,8 @@ def _coverage(_: argparse.Namespace) -> int:
 def _build_data(_: argparse.Namespace) -> int:
     from helpers import coverage, manifest, sources
 
-    written, skipped = sources.build(sources.raw_files())
+    written, skipped = sources.build(sources.raw_files(),
+                                     corrections_file=paths.PERIOD_CORRECTIONS)
     manifest.write()
     coverage.write()
     print(f"data/figures.csv: {written} figures ({skipped} raw rows are series not modelled); "

@@ -10,15 +10,18 @@ import hashlib
 import json
 from pathlib import Path
 
-from helpers import events, figures, paths
+from helpers import events, figures, paths, sources
 from helpers.errors import DataError
 
 _DESCRIPTIONS = {
     "figures.csv": "One row per published figure of China's rare-earth trade, normalised; "
                    "conflicting copies kept as separate rows.",
     "events.csv": "Dated policy timeline (controls, relaxations, talks, supply shocks, legal).",
+    "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
+                              "belong to and the evidence.",
 }
-_SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS}
+_SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
+            "period_corrections.csv": sources.CORRECTION_COLUMNS}
 
 
 def sha256(path: Path) -> str:
@@ -37,13 +40,15 @@ def _resource(path: Path) -> dict[str, object]:
         "rows": lines - 1,
         "hash": f"sha256:{sha256(path)}",
         "schema": {"fields": [{"name": c, "type": "number" if c == "value" else "string"}
-                              for c in _SCHEMAS.get(path.name, [])]},
+                              for c in _SCHEMAS.get(path.name, sources.RAW_COLUMNS)]},
     }
 
 
 def files() -> list[Path]:
-    """Data files under contract: figures, events and the project's raw finds."""
-    return [paths.FIGURES, paths.EVENTS, *sorted((paths.DATA / "sources").glob("*.csv"))]
+    """Data files under contract: figures, events, period corrections and our raw finds."""
+    corrections = [paths.PERIOD_CORRECTIONS] if paths.PERIOD_CORRECTIONS.exists() else []
+    return [paths.FIGURES, paths.EVENTS, *corrections,
+            *sorted((paths.DATA / "sources").glob("*.csv"))]
 
 
 def write(path: Path = paths.MANIFEST) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIGURES = DATA / "figures.csv"
+PERIOD_CORRECTIONS = DATA / "period_corrections.csv"
 EVENTS = DATA / "events.csv"
 MANIFEST = DATA / "datapackage.json"
 COVERAGE = DATA / "COVERAGE.md"

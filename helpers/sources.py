@@ -19,6 +19,7 @@ from helpers import figures, paths
 from helpers.errors import DataError
 
 RAW_COLUMNS = ["period", "series", "value", "unit", "source_title", "source_address", "published"]
+CORRECTION_COLUMNS = ["source_address", "series", "period", "corrected_period", "reason"]
 
 _PARTNERS = {"US": "United States", "SouthKorea": "South Korea", "HongKong": "Hong Kong",
              "EU27": "European Union", "EU": "European Union"}
@@ -111,17 +112,58 @@ def note_for(title: str, unit: str, published: str) -> str:
     return "; ".join(flags)
 
 
-def normalise(path: Path) -> tuple[list[dict[str, str]], int]:
-    """Rows of one raw file in the figures schema, and how many raw rows were not modelled."""
+def _read(path: Path, columns: list[str]) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames != RAW_COLUMNS:
-            raise DataError(path, 1, f"header is {reader.fieldnames}; expected {RAW_COLUMNS}")
-        raw_rows = list(reader)
+        if reader.fieldnames != columns:
+            raise DataError(path, 1, f"header is {reader.fieldnames}; expected {columns}")
+        return list(reader)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A raw row whose source mislabels its period: the period it belongs to, and why."""
+
+    period: str
+    reason: str
+    line: int
+
+
+Corrections = dict[tuple[str, str, str], Correction]
+
+
+def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
+    """Period corrections keyed by (source_address, series, period as published)."""
+    out: Corrections = {}
+    for line, row in enumerate(_read(path, CORRECTION_COLUMNS), start=2):
+        try:
+            period_bounds(row["corrected_period"])
+        except ValueError as exc:
+            raise DataError(path, line, str(exc), column="corrected_period") from None
+        if not row["reason"].strip():
+            raise DataError(path, line, "a correction needs its reason", column="reason")
+        out[(row["source_address"], row["series"], row["period"])] = Correction(
+            row["corrected_period"], row["reason"].strip(), line)
+    return out
+
+
+def normalise(path: Path, corrections: Corrections | None = None,
+              applied: set[tuple[str, str, str]] | None = None
+              ) -> tuple[list[dict[str, str]], int]:
+    """Rows of one raw file in the figures schema, and how many raw rows were not modelled.
+
+    A row listed in `corrections` takes the corrected period, its note says so and why, and its
+    key is added to `applied`.
+    """
+    raw_rows = _read(path, RAW_COLUMNS)
     rows, skipped = [], 0
     for line, raw in enumerate(raw_rows, start=2):
+        key = (raw["source_address"], raw["series"], raw["period"])
+        fix = (corrections or {}).get(key)
+        if fix and applied is not None:
+            applied.add(key)
         try:
-            start, end = period_bounds(raw["period"])
+            start, end = period_bounds(fix.period if fix else raw["period"])
         except ValueError as exc:
             raise DataError(path, line, str(exc), column="period") from None
         unit = raw["unit"].split(" (")[0]
@@ -142,7 +184,9 @@ def normalise(path: Path) -> tuple[list[dict[str, str]], int]:
                                          measure),
             "source": raw["source_title"], "url": raw["source_address"],
             "published": raw["published"].rstrip("?"),
-            "note": note_for(raw["source_title"], raw["unit"], raw["published"]),
+            "note": "; ".join(filter(None, [
+                note_for(raw["source_title"], raw["unit"], raw["published"]),
+                f"period corrected from {raw['period']}: {fix.reason}" if fix else ""])),
         })
     return rows, skipped
 
@@ -152,17 +196,24 @@ def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
     return [shared / "figures.csv", *sorted((paths.DATA / "sources").glob("*.csv"))]
 
 
-def build(files: list[Path], out: Path = paths.FIGURES) -> tuple[int, int]:
+def build(files: list[Path], out: Path = paths.FIGURES,
+          corrections_file: Path | None = None) -> tuple[int, int]:
     """Normalise `files` into `out`, validating first and writing atomically.
 
     Returns (rows written, raw rows not modelled). Exact duplicates (same figure, same
-    address) are written once.
+    address) are written once. `corrections_file` (data/period_corrections.csv) moves rows whose
+    source mislabels the period; a correction that matches no raw row is an error.
     """
-    rows, skipped = [], 0
+    corrections = read_corrections(corrections_file) if corrections_file else {}
+    rows, skipped, applied = [], 0, set()
     for path in files:
-        file_rows, file_skipped = normalise(path)
+        file_rows, file_skipped = normalise(path, corrections, applied)
         rows += file_rows
         skipped += file_skipped
+    for key, fix in corrections.items():
+        if key not in applied:
+            raise DataError(corrections_file, fix.line, f"no raw row has source_address, series "
+                            f"and period {key}; a correction must name a row as published")
     frame = pd.DataFrame(rows, columns=figures.COLUMNS, dtype=str)
     frame = frame.drop_duplicates(subset=["flow", "product", "partner", "measure", "start",
                                           "end", "value", "url"])

@@ -58,6 +58,17 @@ def test_2023_january_july_contradiction_is_reported(headline):
     assert "2023-01..2023-07" in intervals
 
 
+def test_mislabelled_magnet_total_sits_in_2024_and_adds_up(data):
+    # Metalnomist's "January-October 2023" total is 2024's (data/period_corrections.csv):
+    # 38,138 (Jan-Aug 2024) + 4,915 (Sep 2024) + 4,725 (Oct 2024) = 47,778
+    magnets = series.build("magnets", figures=data)
+    total = [i for i in magnets.intervals if str(i.start) == "2024-01" and str(i.end) == "2024-10"]
+    assert [i.value for i in total] == [47778]
+    assert not [i for i in magnets.intervals if str(i.start) == "2023-01"
+                and str(i.end) == "2023-10"]
+    assert not [c for c in magnets.contradictions if c["interval"].startswith("2024-01")]
+
+
 def test_bloomberg_total_is_its_own_product(data):
     bbg = series.monthly("rare_earth_products_bbg", figures=data)
     assert bbg["2025-11"] == 6958 and bbg["2025-12"] == 6745

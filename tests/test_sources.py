@@ -38,10 +38,10 @@ def test_unmodelled_series_are_skipped():
     assert sources.classify("export_lanthanum_oxide_volume", 2019, "") is None
 
 
-def write_raw(path, rows):
+def write_raw(path, rows, columns=sources.RAW_COLUMNS):
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(sources.RAW_COLUMNS)
+        writer.writerow(columns)
         writer.writerows(rows)
     return path
 
@@ -83,4 +83,42 @@ def test_build_writes_nothing_on_a_bad_row(tmp_path):
     out.write_text("previous content")
     with pytest.raises(DataError, match=r"raw.csv:2: column 'period'"):
         sources.build([raw], out)
+    assert out.read_text() == "previous content"
+
+
+def write_corrections(path, rows):
+    return write_raw(path, rows, sources.CORRECTION_COLUMNS)
+
+
+MISLABELLED = ["2023-01..10", "export_magnets_volume_85051110_ytd_Jan-Oct", "47778", "t",
+               "Metalnomist; labelled 2023", "https://m.example/1", "2025-01"]
+
+
+def test_period_correction_moves_the_row_and_says_why(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [MISLABELLED])
+    fixes = write_corrections(tmp_path / "fix.csv", [
+        ["https://m.example/1", MISLABELLED[1], "2023-01..10", "2024-01..10", "sums to 2024's"]])
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out, corrections_file=fixes)
+    row = figures.load(out).iloc[0]
+    assert (row["start"], row["end"], row["value"]) == ("2024-01", "2024-10", 47778)
+    assert row["note"] == "period corrected from 2023-01..10: sums to 2024's"
+    sources.build([raw], out)  # without the corrections file the row stays as published
+    assert figures.load(out).iloc[0]["start"] == "2023-01"
+
+
+@pytest.mark.parametrize("fix, message", [
+    (["https://m.example/other", MISLABELLED[1], "2023-01..10", "2024-01..10", "why"],
+     r"fix.csv:2: no raw row has source_address, series and period"),
+    (["https://m.example/1", MISLABELLED[1], "2023-01..10", "2024-13", "why"],
+     r"fix.csv:2: column 'corrected_period': period '2024-13' is not"),
+    (["https://m.example/1", MISLABELLED[1], "2023-01..10", "2024-01..10", " "],
+     r"fix.csv:2: column 'reason': a correction needs its reason"),
+])
+def test_bad_correction_is_a_clear_error_and_writes_nothing(tmp_path, fix, message):
+    raw = write_raw(tmp_path / "raw.csv", [MISLABELLED])
+    out = tmp_path / "figures.csv"
+    out.write_text("previous content")
+    with pytest.raises(DataError, match=message):
+        sources.build([raw], out, corrections_file=write_corrections(tmp_path / "fix.csv", [fix]))
     assert out.read_text() == "previous content"
