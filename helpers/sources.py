@@ -113,11 +113,14 @@ def note_for(title: str, unit: str, published: str) -> str:
 
 
 def _read(path: Path, columns: list[str]) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != columns:
-            raise DataError(path, 1, f"header is {reader.fieldnames}; expected {columns}")
-        return list(reader)
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames != columns:
+                raise DataError(path, 1, f"header is {reader.fieldnames}; expected {columns}")
+            return list(reader)
+    except FileNotFoundError:
+        raise DataError(path, None, "file not found") from None
 
 
 @dataclass(frozen=True)

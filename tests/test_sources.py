@@ -122,3 +122,9 @@ def test_bad_correction_is_a_clear_error_and_writes_nothing(tmp_path, fix, messa
     with pytest.raises(DataError, match=message):
         sources.build([raw], out, corrections_file=write_corrections(tmp_path / "fix.csv", [fix]))
     assert out.read_text() == "previous content"
+
+
+def test_missing_corrections_file_is_a_clear_error(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [MISLABELLED])
+    with pytest.raises(DataError, match=r"nowhere.csv: file not found"):
+        sources.build([raw], tmp_path / "figures.csv", corrections_file=tmp_path / "nowhere.csv")
