@@ -69,6 +69,24 @@ def forecasts(series: pd.Series, models: Iterable[str] = m.MODELS,
     return pd.concat(rows, ignore_index=True)[columns]
 
 
+def errors(series: pd.Series, model: str = "default", horizons: Iterable[int] = range(1, 13),
+           **options: Any) -> pd.DataFrame:
+    """Past out-of-sample forecast errors on the log scale, log(actual) - log(forecast median):
+    one row per origin (every available month with a later one), one column per horizon, NaN
+    where the target month is missing. The error at origin o and horizon h is known from month
+    o + h on, so a forecast made at month t may use only the rows with o + h <= t."""
+    y = m.check_series(series, positive=True)
+    rows = forecasts(y, [model], horizons, n_origins=len(y), **options)
+    rows = rows[rows["mean"].notna()]
+    table = (np.log(rows["actual"]) - np.log(rows["mean"])).to_numpy()
+    out = pd.DataFrame({"origin": rows["origin"].to_numpy(), "horizon": rows["horizon"].to_numpy(),
+                        "error": table}).pivot(index="origin", columns="horizon", values="error")
+    out = out.reindex(columns=sorted(set(horizons)))
+    out.index = pd.PeriodIndex(out.index, freq="M", name="origin")
+    out.columns.name = "horizon"
+    return out
+
+
 def score(frame: pd.DataFrame) -> pd.DataFrame:
     """Scores per model and horizon from `forecasts` rows: n, mase (mean of |error| / scale) and
     its median, smape (percent, 0-200), coverage80/95 (share of actuals inside the interval) and

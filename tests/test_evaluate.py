@@ -102,3 +102,13 @@ def test_rank_and_summary_name_the_default():
     swapped = table.assign(model=table["model"].replace({models.DEFAULT: "x", other: models.DEFAULT})
                            .replace({"x": other}))
     assert "ranks 2" in evaluate.summary(swapped)
+
+
+def test_errors_are_log_errors_of_the_backtest_rows():
+    e = evaluate.errors(TINY, "naive", horizons=(1, 2))
+    # origin 2021-01 (110): 2021-02 is 130, 2021-03 is 99; origin 2021-02 (130): 2021-03 is 99
+    assert e.loc[pd.Period("2021-01", "M"), 1] == pytest.approx(np.log(130 / 110))
+    assert e.loc[pd.Period("2021-01", "M"), 2] == pytest.approx(np.log(99 / 110))
+    assert e.loc[pd.Period("2021-02", "M"), 1] == pytest.approx(np.log(99 / 130))
+    assert np.isnan(e.loc[pd.Period("2021-02", "M"), 2])
+    assert list(e.columns) == [1, 2]
