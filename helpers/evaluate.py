@@ -87,6 +87,19 @@ def errors(series: pd.Series, model: str = "default", horizons: Iterable[int] = 
     return out
 
 
+def past_rmse(errors_table: pd.DataFrame, at: str | pd.Period, window: int = 36,
+              min_errors: int = 12) -> pd.Series:
+    """Per horizon, the root-mean-square of the latest `window` errors of `errors` known at
+    month `at` (origin + horizon <= at): the spread of the model's own past misses, NaN where
+    fewer than `min_errors` are known."""
+    at = pd.Period(at, freq="M")
+    out = {}
+    for h in errors_table.columns:
+        known = errors_table.loc[errors_table.index <= at - int(h), h].dropna().iloc[-window:]
+        out[h] = float(np.sqrt(np.mean(known**2))) if len(known) >= min_errors else np.nan
+    return pd.Series(out, name="rmse").rename_axis("horizon")
+
+
 def score(frame: pd.DataFrame) -> pd.DataFrame:
     """Scores per model and horizon from `forecasts` rows: n, mase (mean of |error| / scale) and
     its median, smape (percent, 0-200), coverage80/95 (share of actuals inside the interval) and

@@ -112,3 +112,14 @@ def test_errors_are_log_errors_of_the_backtest_rows():
     assert e.loc[pd.Period("2021-02", "M"), 1] == pytest.approx(np.log(99 / 130))
     assert np.isnan(e.loc[pd.Period("2021-02", "M"), 2])
     assert list(e.columns) == [1, 2]
+
+
+def test_past_rmse_uses_only_errors_known_at_the_month():
+    index = pd.period_range("2020-01", periods=4, freq="M", name="origin")
+    table = pd.DataFrame({1: [0.1, -0.2, 0.3, 0.4], 2: [0.2, 0.2, np.nan, 0.5]}, index=index)
+    got = evaluate.past_rmse(table, "2020-04", window=2, min_errors=1)
+    # h=1: origins up to 2020-03 are known, the last two are -0.2 and 0.3
+    assert got[1] == pytest.approx(np.sqrt((0.04 + 0.09) / 2))
+    # h=2: origins up to 2020-02: 0.2 and 0.2
+    assert got[2] == pytest.approx(0.2)
+    assert np.isnan(evaluate.past_rmse(table, "2020-04", min_errors=3)[2])
