@@ -21,7 +21,8 @@ _DESCRIPTIONS = {
                               "belong to and the evidence.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
-            "period_corrections.csv": sources.CORRECTION_COLUMNS}
+            "period_corrections.csv": sources.CORRECTION_COLUMNS,
+            sources.OWN_FILE.name: sources.OWN_COLUMNS}
 
 
 def sha256(path: Path) -> str:
