@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, notebooks, paths, series
-from helpers.brief import check_month
+from helpers import figures, notebooks, paths, releases, series
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_S = 600
@@ -136,7 +135,7 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
     import papermill
 
     data = figures.load_all([f for f in data_files or [] if _is_figures_file(Path(f))])
-    period = check_month(month, series.build(figures=data))
+    period = releases.check_month(month, *_available(data))
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     final, failed = out / str(period), out / f"{period}.failed"
@@ -205,20 +204,24 @@ def _render_quiet(month: str, out: str, pdf: bool) -> Result:
     return render(month, Path(out), pdf=pdf, progress=False)
 
 
+def _available(data: pd.DataFrame) -> tuple[list[pd.Period], set[int]]:
+    """Months a brief can be made for, and the years whose January comes with February."""
+    built = series.build(figures=data)
+    return releases.available_months(built), set(built.janfeb.index)
+
+
 def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = True,
-                 workers: int = 2) -> list[Result]:
-    """Backfill: every available month from start to end, on `workers` processes, one bar."""
+                 workers: int = 2) -> tuple[list[Result], list[pd.Period]]:
+    """Backfill: every available month from start to end, on `workers` processes, one bar.
+    Returns the results and the months of the range without a figure (skipped)."""
     from tqdm import tqdm
 
-    built = series.build(figures=figures.load())
-    first, last = check_month(start, built), check_month(end, built)
-    from helpers.brief import available_months
-
-    months = [str(m) for m in available_months(built) if first <= m <= last]
+    chosen, skipped = releases.in_range(start, end, _available(figures.load())[0])
+    months = [str(m) for m in chosen]
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         jobs = [pool.submit(_render_quiet, m, str(out), pdf) for m in months]
         for job in tqdm(as_completed(jobs), total=len(jobs), desc="briefs", unit="brief",
                         disable=not sys.stderr.isatty()):
             results.append(job.result())
-    return sorted(results, key=lambda r: r.month)
+    return sorted(results, key=lambda r: r.month), skipped

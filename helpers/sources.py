@@ -49,7 +49,8 @@ _QUOTA_ERA = re.compile(r"^export_rare_earths?_(quota_era|ore_metals_compounds|o
 _MAGNETS = re.compile(r"^export_magnets(_to_(?P<partner>[A-Za-z0-9]+))?_(volume|value)"
                       r"(_85051110)?(_ytd_Jan-\w+|_fullyear)?$")
 _BBG = re.compile(r"^export_rare_earth_products_volume_bloomberg_calc$")
-_UNITS = {"t": ("quantity_t", 1.0), "USD mn": ("value_usd", 1e6), "CNY mn": ("value_cny", 1e6)}
+_UNITS = {"t": ("quantity_t", 1.0), "USD mn": ("value_usd", 1e6), "CNY mn": ("value_cny", 1e6),
+          "USD": ("value_usd", 1.0), "CNY": ("value_cny", 1.0)}
 _QUARTER_OR_HALF = {"Q": 3, "H": 6}
 
 
