@@ -25,6 +25,7 @@ briefs: $(STAMP)
 	$(BIN)/python -m helpers briefs --from $(FROM) --to $(TO)
 
 test: $(STAMP)
+	$(BIN)/ruff check helpers tests benchmarks
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/0*.ipynb
 

@@ -89,7 +89,7 @@ def _brief(args: argparse.Namespace) -> int:
 
     try:
         result = render.render(args.month, args.out, pdf=args.pdf, data_files=args.data)
-    except MonthError as exc:
+    except (MonthError, render.RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
@@ -118,7 +118,7 @@ def _briefs(args: argparse.Namespace) -> int:
 
     try:
         results, skipped = render.render_range(args.start, args.end, args.out, pdf=args.pdf)
-    except MonthError as exc:
+    except (MonthError, render.RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if skipped:
@@ -199,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a disk or folder fault outside the data: one line, not a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -12,23 +12,17 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from helpers import events as events_mod
 from helpers import figures as figures_mod
-from helpers import models, paths, releases, series
+from helpers import models, releases, series
 from helpers.errors import DataError
-from helpers.releases import MonthError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as Figure_

@@ -171,7 +171,7 @@ def read_file(path: str | Path, today: date) -> list[Story]:
         if len(row) != len(rows[0]):
             raise InputError(f"--file {path.name}:{line}: {len(row)} fields; expected "
                              f"{len(rows[0])}")
-        out.append(story(dict(zip(rows[0], row)), today, where=f"--file {path.name}:{line}: "))
+        out.append(story(dict(zip(rows[0], row, strict=True)), today, where=f"--file {path.name}:{line}: "))
     if not out:
         raise InputError(f"--file {path.name}: no rows")
     return out

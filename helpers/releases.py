@@ -61,7 +61,7 @@ def load(path: str | Path = paths.RELEASE_CALENDAR) -> pd.DataFrame:
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(COLUMNS):
             raise DataError(path, line, f"{len(row)} fields; expected {len(COLUMNS)}")
-        record = dict(zip(COLUMNS, row))
+        record = dict(zip(COLUMNS, row, strict=True))
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", record["month"]):
             raise DataError(path, line, f"{record['month']!r} is not YYYY-MM", column="month")
         if record["stage"] not in STAGES or record["kind"] not in KINDS:
