@@ -45,7 +45,9 @@ from helpers.errors import DataError
 REGRESSORS = ("step", "pulse", "ramp")
 MEASURES = ("measure", "informal", "control")  # "control": the timeline's kind before issue 15
 STOCKPILING = 3  # months before an announcement in which buyers may run ahead of a measure
+RECENT = 4  # figures needed in the 12 months to a forecast origin: a third of a year at least
 WINDOW, MIN_ERRORS = 36, 12  # past errors used for a band or a path, and the fewest accepted
+MIN_PLACEBOS = 10  # fewer placebo windows than this cannot place an abnormal
 DRAWS, SEED = 20_000, 0
 _Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
 _LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
@@ -149,6 +151,7 @@ class Study:
     frame: pd.DataFrame
     event: Event
     origin: pd.Period
+    requested: str
     model: str
     note: str
     fit: models.Fit
@@ -185,9 +188,10 @@ def _study(y: pd.Series, event: Event, origin: pd.Period, first: pd.Period, last
            model: str, cache: dict[str, pd.DataFrame]) -> Study:
     """Study of y over first..last, from the forecast made at `origin` (first <= origin < last
     is allowed: months up to the origin get no expectation)."""
-    if origin < y.index[0] or y.loc[:origin].isna().all():
-        raise DataError(None, None, f"no figure at or before {origin} to forecast from "
-                        f"(the series starts {y.index[0]})")
+    recent = y.loc[origin - 11:origin].notna().sum() if origin >= y.index[0] else 0
+    if recent < RECENT:
+        raise DataError(None, None, f"{recent} figure(s) in the 12 months to {origin}: too "
+                        f"little history to forecast from (at least {RECENT} needed)")
     index = pd.period_range(first, last, freq="M")
     actual = y.reindex(index)
     horizon = (last - origin).n
@@ -221,7 +225,7 @@ def _study(y: pd.Series, event: Event, origin: pd.Period, first: pd.Period, last
         frame[f"abnormal_hi{level}"] = 100 * (frame["actual"] / frame[f"lo{level}"] - 1)
     frame["phase"] = _phase(index, event)
     frame.index.name = "month"
-    return Study(frame, event, origin, fitted.model, "; ".join(notes), fitted, errors)
+    return Study(frame, event, origin, model, fitted.model, "; ".join(notes), fitted, errors)
 
 
 def event_study(series: pd.Series, event: Event | str | pd.Timestamp | pd.Series,
@@ -362,6 +366,139 @@ def since_last_measure(series: pd.Series, month: str | pd.Period, events: pd.Dat
         f"{result['pct']:+.0f}% (95% interval {result['pct_lo95']:+.0f}% to "
         f"{result['pct_hi95']:+.0f}%; {result['months']} month(s) with figures)."))
     return result
+
+
+def summary(study: Study, series: pd.Series, placebo_tables: Mapping[int, pd.DataFrame],
+            windows: Sequence[int] = (1, 3, 6)) -> pd.DataFrame:
+    """One row per window: the first n months in force (see `Study.window`; the announced phase
+    when the measure ended before it took effect) and the stockpiling window, with `cumulative`'s
+    columns and ``placebo_share`` against the placebo table of the same length."""
+    rows = {}
+    for n in windows:
+        span = study.window(n)
+        if span is None:
+            span = (study.event.announced, study.event.ended - 1)
+        if span[1] > study.frame.index[-1]:
+            span = (span[0], study.frame.index[-1])
+        result = cumulative(study, *span)
+        table = placebo_tables.get(n, pd.DataFrame())
+        rows[f"first {n} month{'s' * (n > 1)}"] = {
+            **result, "placebo_share": placebo_share(result["pct"], table)["share"],
+            "placebos": len(table)}
+    try:
+        result = stockpiling(series, study.event, model=study.requested)
+    except DataError as err:
+        result = {"method": f"no study: {err}", "months": 0, "pct": np.nan}
+    rows[f"stockpiling ({STOCKPILING} months before)"] = result
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _span(start: str, end: str) -> str:
+    return start if start == end else f"{start}–{end}"
+
+
+def verdict(label: str, study: Study, table: pd.DataFrame) -> str:
+    """What the study says in words, from its numbers; plain where the data cannot say."""
+    frame = study.frame
+    after = frame[(frame.index >= study.event.announced) & frame["actual"].notna()
+                  & frame["expected"].notna()]
+    if after.empty:
+        last = frame["actual"].last_valid_index()
+        return (f"{label}: no figure after the measure yet (latest figure "
+                f"{last if last is not None else 'before the window'}).")
+    rows = table[table.index.str.startswith("first") & (table["months"] > 0)]
+    head = rows.loc["first 3 months"] if "first 3 months" in rows.index else rows.iloc[0]
+    side = "below" if head["pct"] < 0 else "above"
+    clear = head["pct_hi95"] < 0 or head["pct_lo95"] > 0
+    text = (f"{label}: {abs(head['pct']):.0f}% {side} expectation over "
+            f"{_span(head['start'], head['end'])} ({head['tonnes']:+,.0f} t; 95% interval "
+            f"{head['pct_lo95']:+.0f}% to {head['pct_hi95']:+.0f}%")
+    if head["months"] < len(pd.period_range(head["start"], head["end"], freq="M")):
+        text += f"; {head['months']} month(s) with figures"
+    text += "), " + ("clearly: the interval excludes zero" if clear else
+                     "not distinguishable from an ordinary miss")
+    if head["placebos"] >= MIN_PLACEBOS:
+        text += (f"; {100 * head['placebo_share']:.0f}% of {head['placebos']:.0f} placebo windows "
+                 f"were as far {side}")
+    elif head["placebos"]:
+        text += (f"; only {head['placebos']:.0f} calm window(s) of that length have figures, too "
+                 "few for a placebo comparison")
+    else:
+        text += "; no calm window of that length has figures, so no placebo comparison"
+    below = after["abnormal_hi95"] < 0
+    if below.iloc[0]:
+        run = int(below.cumprod().sum())
+        text += f". Below the 95% band for {run} month(s) with figures from {after.index[0]}"
+        if run < len(after):
+            text += f", back within it by {after.index[run]}"
+    stock = table.iloc[-1]
+    if stock["months"] and not np.isnan(stock["pct"]):
+        ahead = "a sign of buying ahead" if stock["pct_lo95"] > 0 else "no clear sign of " \
+            "buying ahead"
+        text += (f". Three months before the announcement: {stock['pct']:+.0f}% "
+                 f"({stock['pct_lo95']:+.0f}% to {stock['pct_hi95']:+.0f}%), {ahead}")
+    else:
+        text += ". Too few figures before the announcement for a stockpiling window"
+    if study.window(1) is None:
+        text += (f" — suspended from {study.event.ended} before it took effect, so this covers "
+                 "the months between announcement and suspension")
+    elif study.event.ended is not None:
+        text += f" — ended by {study.event.ended_by} from {study.event.ended}"
+    thin = []
+    if study.model != models._resolve(study.requested):
+        thin.append(f"the {study.requested} model could not forecast every month with a figure, "
+                    f"so {study.model.replace('_', ' ')} is the expectation")
+    if head["method"].startswith("model"):
+        thin.append("too few past errors to calibrate the interval (the model's own is used)")
+    if thin:
+        text += ". History is short: " + "; ".join(thin)
+    return text + "."
+
+
+@dataclass
+class Panel:
+    """Event studies of several events on several series: `studies` and `tables` (see `summary`)
+    and `verdicts` keyed by (series label, event id); `skipped` says why a pair has no study."""
+
+    studies: dict[tuple[str, str], Study]
+    tables: dict[tuple[str, str], pd.DataFrame]
+    verdicts: dict[tuple[str, str], str]
+    skipped: dict[tuple[str, str], str]
+
+
+def panel(series_by_label: Mapping[str, pd.Series], chosen: pd.DataFrame, events: pd.DataFrame,
+          windows: Sequence[int] = (1, 3, 6), model: str = "default", before: int = 6,
+          after: int = 12) -> Panel:
+    """`event_study`, `summary` (against each series' own placebos, all events of `events`
+    excluded from the calm months) and `verdict` for every series and every event of `chosen`."""
+    out = Panel({}, {}, {}, {})
+    for label, y in series_by_label.items():
+        calm = {n: placebos(y, events, months=n, model=model) for n in windows}
+        for _, row in chosen.iterrows():
+            key = (label, str(row["id"]))
+            try:
+                study = event_study(y, row, before, after, model, events)
+            except DataError as err:
+                out.skipped[key] = f"{label}: no study — {str(err).split(': ', 1)[-1]}."
+                continue
+            out.studies[key] = study
+            out.tables[key] = summary(study, y, calm, windows)
+            out.verdicts[key] = verdict(label, study, out.tables[key])
+    return out
+
+
+def record(result: Panel) -> dict[str, Any]:
+    """The numbers of a panel a reader would quote, rounded, for ``notebooks.record``."""
+    keep = ["start", "end", "months", "pct", "pct_lo95", "pct_hi95", "tonnes", "tonnes_lo95",
+            "tonnes_hi95", "method", "placebo_share"]
+    studies = {}
+    for (label, event), table in result.tables.items():
+        rows = {name: {k: (round(float(v), 1) if isinstance(v, float) else v)
+                       for k, v in row.items() if k in keep} for name, row in table.iterrows()}
+        studies[f"{label}|{event}"] = {"model": result.studies[(label, event)].model, **rows}
+    return {"studies": studies,
+            "verdicts": {f"{k[0]}|{k[1]}": v for k, v in result.verdicts.items()},
+            "skipped": {f"{k[0]}|{k[1]}": v for k, v in result.skipped.items()}}
 
 
 def _event_dates(events: pd.DataFrame | Sequence[Any], kinds: Iterable[str] | None) -> pd.Series:
