@@ -580,7 +580,8 @@ def intervention(series: pd.Series, events: pd.DataFrame | Sequence[Any],
     if len(outside):
         raise DataError(None, None, f"events outside the series window {y.index[0]}–"
                         f"{y.index[-1]}: {', '.join(outside.index)}")
-    kind_of = {e: regressor for e in months.index} if isinstance(regressor, str) else dict(regressor)
+    kind_of = ({e: regressor for e in months.index} if isinstance(regressor, str)
+               else dict(regressor))
     missing = set(months.index) - set(kind_of)
     if missing:
         raise DataError(None, None, f"no regressor given for {', '.join(sorted(missing))}")

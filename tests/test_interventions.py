@@ -183,3 +183,21 @@ def test_intervention_rejects_events_it_cannot_separate():
         interventions.intervention(y, ["2020-06-01"], regressor="spike")
     with pytest.raises(DataError, match="not a date"):
         interventions.intervention(y, ["2025-04-licences"])
+
+
+def test_panel_says_plainly_where_the_data_cannot_answer():
+    y = shocked(0.5, ["2022-06", "2022-07"])
+    thin = y.copy()
+    thin[:"2022-05"] = np.nan
+    thin["2022-03"] = 100.0  # one figure before the event: no expectation
+    events = timeline(("rule", "2022-06-15", "measure"), ("late", "2024-12-10", "measure"))
+    result = interventions.panel({"dense": y.loc[:"2024-11"], "thin": thin}, events, events,
+                                 windows=(1,))
+    assert result.verdicts[("dense", "late")] == ("dense: no figure after the measure yet "
+                                                  "(latest figure 2024-11).")
+    assert "too little history" in result.skipped[("thin", "rule")]
+    text = result.verdicts[("dense", "rule")]
+    assert text.startswith("dense: ") and "below expectation" in text and "clearly" in text
+    recorded = interventions.record(result)
+    assert recorded["studies"]["dense|rule"]["first 1 month"]["pct"] == round(
+        result.tables[("dense", "rule")].loc["first 1 month", "pct"], 1)
