@@ -139,3 +139,18 @@ def test_unknown_series_is_a_clear_error(write_figures):
     with pytest.raises(DataError, match=r"figures.csv: no figures for export magnets Japan"):
         series.monthly("magnets", partner="Japan",
                        figures=write_figures([figure("2024-01", "2024-01", 1)]))
+
+
+def test_majority_copy_wins_over_rank(write_figures):
+    # five copies of 3,188 from trade press against one of 3,187 from a wire: the majority
+    rows = [figure("2025-06", "2025-06", 3187, source="Kyodo", url="https://k.example/1")]
+    rows += [figure("2025-06", "2025-06", 3188, source="Some Press", url=f"https://p.example/{i}")
+             for i in range(5)]
+    assert build(write_figures, rows).months.iloc[0]["value"] == 3188
+
+
+def test_a_rounded_copy_counts_with_the_precise_figure(write_figures):
+    rows = [figure("2024-01", "2024-01", 5853.9, url="https://a.example/1"),
+            figure("2024-01", "2024-01", 5854, url="https://b.example/2"),
+            figure("2024-01", "2024-01", 5854, url="https://c.example/3")]
+    assert build(write_figures, rows).months.iloc[0]["value"] == 5853.9
