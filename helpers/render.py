@@ -120,8 +120,9 @@ def find_chromium() -> str | None:
     return None
 
 
-def to_html(notebook: Path, html: Path) -> None:
-    """Self-contained HTML without code cells or prompts, images embedded, nothing fetched."""
+def to_html(notebook: Path, html: Path, title: str | None = None) -> None:
+    """Self-contained HTML without code cells or prompts, images embedded, nothing fetched;
+    `title` is the page's (and so the PDF's) title."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -129,7 +130,10 @@ def to_html(notebook: Path, html: Path) -> None:
                             extra_template_basedirs=[str(Path(__file__).parent / "templates")],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    nb = nbformat.read(notebook, as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
     html.write_text(body, encoding="utf-8")
 
 
@@ -255,7 +259,8 @@ def _render_locked(period: str, out: Path, pdf: bool, data_files: list[str | Pat
             return Result(period, False, failed,
                           f"brief for {period} failed at {where}; the executed notebook is in "
                           f"{failed}; the last good brief is untouched")
-        to_html(notebook, work / "brief.html")
+        to_html(notebook, work / "brief.html",
+                title=f"China rare-earth exports — {pd.Period(period, 'M'):%B %Y}")
         note = ""
         chromium = find_chromium() if pdf else None
         if chromium:

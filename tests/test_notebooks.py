@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from helpers import evaluate, events, interventions, models, notebooks, paths, series
 
 
