@@ -104,8 +104,8 @@ def latest(folder: Path, reporter: str | None = None) -> list[Path]:
     Older retrievals of a query stay on disk as the record; only the newest is read, so a
     re-fetched query replaces its earlier figures instead of doubling them.
     """
-    newest: dict[str, tuple[str, Path]] = {}
-    for path in sorted(Path(folder).glob("*.csv")):
+    newest: dict[str, tuple[str, int, str]] = {}
+    for path in Path(folder).glob("*.csv"):
         record = manifest(path)
         if record is None:
             continue
@@ -113,9 +113,9 @@ def latest(folder: Path, reporter: str | None = None) -> list[Path]:
         if reporter is not None and str(query["reporter"]) != reporter:
             continue
         key = json.dumps(query, sort_keys=True)
-        if key not in newest or record["retrieved"] > newest[key][0]:
-            newest[key] = (str(record["retrieved"]), path)
-    return sorted(path for _, path in newest.values())
+        order = (str(record["retrieved"]), len(path.name), path.name)  # `_2` after the first
+        newest[key] = max(newest.get(key, order), order)
+    return sorted(Path(folder) / name for _, _, name in newest.values())
 
 
 def expand(items: Iterable[Path], reporter: str) -> list[Path]:
