@@ -9,12 +9,14 @@ own caveats (re-exports via Hong Kong, confidential lines, missing weights) are 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from helpers import comtrade, customs, figures, series, snapshots
+from helpers.errors import DataError
 
 #: What always differs between the two sides of a mirror pair.
 CAVEATS = {
@@ -34,7 +36,14 @@ PAIRS = {"magnets_hs6": "magnets"}
 _UNALLOCATED = ("899", "839")  # Comtrade partner codes "Areas, nes", "Special categories"
 _MEASURES = {"t": "quantity_t", "usd": "value_usd"}
 
-Source = str | Path | pd.DataFrame
+Source = str | Path | list[str | Path] | pd.DataFrame
+
+
+def _holds(source: Source, reporter: str) -> bool:
+    """Whether paths (snapshot folders or files) can hold reports of `reporter`."""
+    items = [source] if isinstance(source, (str, Path)) else list(source)
+    return any(Path(i).is_file() or (snapshots.is_folder(Path(i))
+                                     and snapshots.latest(Path(i), reporter)) for i in items)
 
 
 def product_of(cmd: str) -> str:
@@ -73,7 +82,7 @@ def _imports(source: Source | None, code: str, cmd: str) -> pd.DataFrame:
                          dtype=float)
     if source is None or isinstance(source, pd.DataFrame):
         tidy = source
-    elif snapshots.is_folder(Path(source)) and not snapshots.latest(Path(source), code):
+    elif not _holds(source, code):
         tidy = None
     else:
         tidy = customs.read_comtrade(source, reporter=code)
@@ -148,9 +157,7 @@ def _month_caveats(month: pd.Period, row: pd.Series, hong_kong: pd.Series, nes: 
 
 def brief_line(source: Source, partner: str, month: str, cmd: str = "850511") -> str | None:
     """One sentence for the brief on the mirror pair of one month, or None without data."""
-    if not isinstance(source, pd.DataFrame) and not snapshots.is_folder(Path(source)):
-        return None
-    if not isinstance(source, pd.DataFrame) and not snapshots.latest(Path(source), "156"):
+    if not isinstance(source, pd.DataFrame) and not _holds(source, comtrade.AREAS["China"]):
         return None
     table = compare(source, partner, cmd)
     period = pd.Period(month, "M")
@@ -191,3 +198,69 @@ def reconcile(comtrade_source: Source, press: Source | None = None, partner: str
     table["diff"] = table["comtrade_hs6"] - table["press"]
     table.index.name = "month"
     return table
+
+
+# --- for notebooks/04_mirror_check.ipynb ----------------------------------------------------
+
+def snapshot_sources(data_files: list[str | Path]) -> list[Path]:
+    """The notebook's `data_files` checked: each a snapshot folder; DataError naming one that
+    is not (a typo must not read as "no data")."""
+    if isinstance(data_files, (str, Path)):
+        raise ValueError("data_files: expected a list of snapshot folders")
+    for item in map(Path, data_files):
+        if not snapshots.is_folder(item):
+            raise DataError(item, None, "not a snapshot folder; expected a folder written by "
+                            "`python -m helpers fetch comtrade`")
+    return [Path(item) for item in data_files]
+
+
+def status(sources: list[Path]) -> str:
+    """What the snapshots hold, or plainly that there are none and how to fetch them."""
+    if not sources:
+        return ("**No UN Comtrade snapshot given, so there is nothing to compare.** None is "
+                "committed with the project (snapshots are fetched, not shipped). Fetch China's "
+                "exports and a partner's imports from China, for example\n\n"
+                "`python -m helpers fetch comtrade --reporter China --flow X --cmd 850511 "
+                "--period 2025-01:2025-12`\n\n`python -m helpers fetch comtrade --reporter "
+                "Japan --partner China --flow M --cmd 850511 --period 2025-01:2025-12`\n\n"
+                "(see docs/downloads.md), then run this notebook with "
+                "`data_files=['data/downloads/comtrade']`.")
+    records = [snapshots.manifest(p) for folder in sources
+               for p in snapshots.latest(folder)]
+    lines = [f"- reporter {r['query']['reporter_name']}, {comtrade.FLOWS[r['query']['flow']]}, "
+             f"partner {r['query']['partner_name']}, HS {', '.join(r['query']['cmd'])}, "
+             f"{r['query']['start']} to {r['query']['end']}: {r['rows']:,} rows, retrieved "
+             f"{r['retrieved'][:10]}" for r in records]
+    return "Snapshots read (the newest of each query):\n\n" + "\n".join(lines)
+
+
+def tables(sources: list[Path], partners: list[str], cmd: str = "850511"
+           ) -> dict[str, pd.DataFrame]:
+    """`compare` for each partner ({} without snapshots)."""
+    return {partner: compare(sources, partner, cmd) for partner in partners} if sources else {}
+
+
+def summary(by_partner: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per partner: months with both sides, their span, and the median ratios."""
+    rows = []
+    for partner, table in by_partner.items():
+        both = table.dropna(subset=["exports_t", "partner_imports_t"])
+        rows.append({"partner": partner, "months_both": len(both),
+                     "first": str(both.index[0]) if len(both) else None,
+                     "last": str(both.index[-1]) if len(both) else None,
+                     "median_ratio_t": both["ratio_t"].median(),
+                     "median_ratio_t_next": both["ratio_t_next"].median(),
+                     "median_ratio_usd": table["ratio_usd"].median()})
+    columns = ["months_both", "first", "last", "median_ratio_t", "median_ratio_t_next",
+               "median_ratio_usd"]
+    return pd.DataFrame(rows, columns=["partner", *columns]).set_index("partner")
+
+
+def metrics(table: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """The summary as JSON-ready numbers (ratios to 4 decimals, None where unknown)."""
+    def clean(value: object) -> object:
+        if isinstance(value, float):
+            return None if math.isnan(value) else round(value, 4)
+        return value.item() if hasattr(value, "item") else value
+
+    return {partner: {k: clean(v) for k, v in row.items()} for partner, row in table.iterrows()}

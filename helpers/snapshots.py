@@ -121,16 +121,18 @@ def latest(folder: Path, reporter: str | None = None) -> list[Path]:
 def expand(items: Iterable[Path], reporter: str) -> list[Path]:
     """Paths with every snapshot folder replaced by its newest snapshots of `reporter`.
 
-    DataError when a snapshot folder holds none of that reporter (e.g. only partner imports).
+    DataError when snapshot folders were given and none holds that reporter (e.g. only
+    partners' imports).
     """
     out: list[Path] = []
+    folders = []
     for item in map(Path, items):
-        if not is_folder(item):
+        if is_folder(item):
+            folders.append(item)
+            out += latest(item, reporter)
+        else:
             out.append(item)
-            continue
-        found = latest(item, reporter)
-        if not found:
-            raise DataError(item, None, f"no snapshot with reporter code {reporter} in this "
-                            "folder; expected one fetched with --reporter " + reporter)
-        out += found
+    if folders and not out:
+        raise DataError(folders[0], None, f"no snapshot with reporter code {reporter} in this "
+                        "folder; expected one fetched with --reporter " + reporter)
     return out
