@@ -189,6 +189,12 @@ def _http_error(printed: str) -> str:
     return f"HTTP error{f' {status}' if status else ''} ({message})"
 
 
+def _redact(text: str, key: str | None) -> str:
+    """A message without the key (the client's errors quote the URL, key included)."""
+    text = re.sub(r"(subscription-key=)[^&\s)'\"]+", r"\1***", text)
+    return text.replace(key, "***") if key else text
+
+
 def fetch(q: Query, key: str | None, out: Path, *, client: ModuleType | None = None,
           sleep: Callable[[float], None] = time.sleep, now: datetime | None = None,
           progress: bool = False):
@@ -210,7 +216,7 @@ def fetch(q: Query, key: str | None, out: Path, *, client: ModuleType | None = N
         try:
             frame = _call(client, key, q, period, code)
         except FetchError as exc:
-            raise FetchError(f"{q}: {exc}; nothing written") from None
+            raise FetchError(f"{q}: {_redact(str(exc), key)}; nothing written") from None
         if len(frame):
             frames.append(frame)
         else:
@@ -258,7 +264,8 @@ def run(args: argparse.Namespace, **options) -> int:
         print(f"error: UN Comtrade query: {exc}; nothing fetched", file=sys.stderr)
         return 2
     key = args.key or os.environ.get(KEY_VARIABLE) or None
-    print(f"{q}: {len(q.calls())} calls "
+    calls = len(q.calls())
+    print(f"{q}: {calls} call{'' if calls == 1 else 's'} "
           + ("with a key" if key else f"without a key (preview API, at most "
              f"{ROW_CAP['preview']} rows a call)"))
     try:

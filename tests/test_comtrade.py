@@ -173,6 +173,16 @@ def test_a_failed_call_writes_nothing(fake, tmp_path, capsys, failure, words):
     assert fetch(tmp_path) == 0 and len(files(tmp_path / "snap")) == 2
 
 
+def test_the_key_never_reaches_a_message(fake, tmp_path, capsys):
+    fake.failures[("202501", "850511")] = (
+        "Request error: HTTPSConnectionPool(host='comtradeapi.un.org', port=443): Max retries "
+        "exceeded with url: /data/v1/get/C/M/HS?period=202501&subscription-key=secret-key")
+    assert fetch(tmp_path, "--key", "secret-key") == 2
+    err = capsys.readouterr().err
+    assert "no connection" in err and "subscription-key=***" in err
+    assert "secret-key" not in err
+
+
 def test_empty_result(fake, tmp_path, capsys):
     assert main([*EXPORTS[:-1], "2024-01:2024-02", "--out", str(tmp_path / "snap")]) == 2
     err = capsys.readouterr().err
