@@ -240,6 +240,13 @@ def tables(sources: list[Path], partners: list[str], cmd: str = "850511"
     return {partner: compare(sources, partner, cmd) for partner in partners} if sources else {}
 
 
+def ratios(by_partner: dict[str, pd.DataFrame], column: str = "ratio_t") -> pd.DataFrame:
+    """One column a partner with data of `column` by month (an empty frame without data)."""
+    empty = pd.DataFrame(index=pd.PeriodIndex([], freq="M", name="month"))
+    frame = pd.DataFrame({partner: table[column] for partner, table in by_partner.items()})
+    return frame.dropna(axis=1, how="all") if by_partner else empty
+
+
 def summary(by_partner: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per partner: months with both sides, their span, and the median ratios."""
     rows = []
