@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 from urllib.parse import urlencode
 
 from helpers import paths
@@ -32,6 +32,9 @@ DEFAULT_OUT = paths.DATA / "downloads" / "comtrade"
 PAUSE_S = 1.0
 ROW_CAP = {"preview": 500, "key": 100_000}  # rows one call may return, without and with a key
 KEY_VARIABLE = "COMTRADE_KEY"
+#: Columns a snapshot needs to be read (`helpers.customs.read_comtrade`).
+RESPONSE_COLUMNS = ("period", "reporterCode", "flowCode", "partnerCode", "partnerDesc",
+                    "cmdCode", "netWgt", "primaryValue")
 
 #: UN M49 area codes of the reporters and partners this project follows.
 AREAS = {"World": "0", "China": "156", "Japan": "392", "United States": "842",
@@ -144,7 +147,7 @@ def query(reporter: str, partner: str | None, flow: str, cmd: str, period: str,
     return Query(area(reporter, "--reporter"), partner_code, flow, codes, start, end)
 
 
-def _call(client: ModuleType, key: str | None, q: Query, period: str, code: str):
+def _call(client: Any, key: str | None, q: Query, period: str, code: str):
     """One API call; returns the frame or raises FetchError saying what the API answered."""
     options = dict(typeCode="C", freqCode="M", clCode="HS", period=period,
                    reporterCode=q.reporter, cmdCode=code, flowCode=q.flow,
@@ -165,6 +168,10 @@ def _call(client: ModuleType, key: str | None, q: Query, period: str, code: str)
     if len(frame) >= cap:
         raise FetchError(f"{period} HS {code}: {len(frame)} rows, the cap of one call; expected "
                          "fewer (ask for one partner, or use a key)")
+    missing = [c for c in RESPONSE_COLUMNS if len(frame) and c not in frame.columns]
+    if missing:
+        raise FetchError(f"{period} HS {code}: unexpected response (no column "
+                         f"{', '.join(missing)}); expected the API's final-data columns")
     return frame
 
 
@@ -195,7 +202,7 @@ def _redact(text: str, key: str | None) -> str:
     return text.replace(key, "***") if key else text
 
 
-def fetch(q: Query, key: str | None, out: Path, *, client: ModuleType | None = None,
+def fetch(q: Query, key: str | None, out: Path, *, client: Any = None,
           sleep: Callable[[float], None] = time.sleep, now: datetime | None = None,
           progress: bool = False):
     """Run every call of `q`, then save one snapshot; FetchError (nothing written) on failure."""
@@ -253,11 +260,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, **options) -> int:
-    """The command: one line per outcome; exit 2 (nothing written) on a bad query or failure.
-
-    `options` go to `fetch` (tests pass a fake client and a sleep that does not wait).
-    """
+def run(args: argparse.Namespace) -> int:
+    """The command: one line per outcome; exit 2 (nothing written) on a bad query or failure."""
     try:
         q = query(args.reporter, args.partner, args.flow, args.cmd, args.period)
     except ValueError as exc:
@@ -269,9 +273,13 @@ def run(args: argparse.Namespace, **options) -> int:
           + ("with a key" if key else f"without a key (preview API, at most "
              f"{ROW_CAP['preview']} rows a call)"))
     try:
-        saved = fetch(q, key, Path(args.out), progress=sys.stderr.isatty(), **options)
+        saved = fetch(q, key, Path(args.out), progress=sys.stderr.isatty())
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {q}: cannot write the snapshot in {args.out} ({exc.strerror or exc}); "
+              "nothing written", file=sys.stderr)
         return 2
     where = _shown(saved.path)
     if saved.written:

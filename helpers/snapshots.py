@@ -52,7 +52,11 @@ def save(csv_bytes: bytes, rows: int, manifest: Mapping[str, object], out: Path,
         path = out / f"{stem}_{day}{'' if number == 1 else f'_{number}'}.csv"
         if not path.exists():
             _write_new(path, csv_bytes)
-            _write_new(path.with_suffix(".json"), _json(record, path.name))
+            try:
+                _write_new(path.with_suffix(".json"), _json(record, path.name))
+            except BaseException:
+                path.unlink()  # a snapshot is the pair, or nothing
+                raise
             return Saved(path, True, rows, digest)
         if sha256(path.read_bytes()) == digest:
             if not path.with_suffix(".json").exists():  # a run killed between the two files

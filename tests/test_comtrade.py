@@ -183,6 +183,33 @@ def test_the_key_never_reaches_a_message(fake, tmp_path, capsys):
     assert "secret-key" not in err
 
 
+def test_unexpected_columns_and_unwritable_out(fake, tmp_path, capsys):
+    for row in fake.rows:
+        del row["netWgt"]
+    assert fetch(tmp_path) == 2
+    assert "202501 HS 850511: unexpected response (no column netWgt)" in capsys.readouterr().err
+    assert files(tmp_path / "snap") == []
+    fake.rows = FakeAPI().rows
+    (tmp_path / "file").write_text("not a folder")
+    assert main([*EXPORTS, "--out", str(tmp_path / "file")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot write the snapshot in" in err[0], err
+
+
+def test_a_failed_manifest_write_removes_its_csv(fake, tmp_path, monkeypatch, capsys):
+    write = snapshots._write_new
+
+    def full_disk(path, data):
+        if path.suffix == ".json":
+            raise OSError(28, "No space left on device")
+        write(path, data)
+
+    monkeypatch.setattr(snapshots, "_write_new", full_disk)
+    assert fetch(tmp_path) == 2
+    assert "(No space left on device); nothing written" in capsys.readouterr().err
+    assert files(tmp_path / "snap") == []
+
+
 def test_empty_result(fake, tmp_path, capsys):
     assert main([*EXPORTS[:-1], "2024-01:2024-02", "--out", str(tmp_path / "snap")]) == 2
     err = capsys.readouterr().err
