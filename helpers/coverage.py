@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, paths, series
+from helpers import csvfile, figures, paths, series
 
 #: The series the package models, in the order reports list them.
 SERIES = [
@@ -85,17 +85,16 @@ def markdown(data: pd.DataFrame | None = None) -> str:
         if built.contradictions:
             out += ["Interval sums that contradict their months beyond rounding "
                     "(reported, not averaged):", "",
-                    "| interval | published | sum of months | difference | rows |",
+                    "| interval | published | sum of months | difference | figure ids |",
                     "|---|---:|---:|---:|---|"]
             for c in built.contradictions:
                 out.append(f"| {c['interval']} | {c['published']:,.1f} | "
                            f"{c['sum_of_months']:,.1f} | {c['difference']:+,.1f} | "
-                           f"{', '.join(map(str, c['lines']))} |")
+                           f"{', '.join(c['ids'])} |")
             out.append("")
     return "\n".join(out)
 
 
 def write(path: Path = paths.COVERAGE) -> Path:
-    """Write data/COVERAGE.md."""
-    path.write_text(markdown(), encoding="utf-8")
-    return path
+    """Write data/COVERAGE.md atomically (a killed run leaves the old file, not an empty one)."""
+    return csvfile.write_atomic(path, markdown())

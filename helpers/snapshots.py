@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers import csvfile
 from helpers.errors import DataError
 
 FORMAT = "helpers.snapshots/1"
@@ -77,6 +78,7 @@ def _write_new(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~csvfile.umask())  # mkstemp makes it 0600
         os.link(temporary, path)  # FileExistsError rather than overwrite
     finally:
         os.unlink(temporary)

@@ -48,6 +48,7 @@ def test_multi_partner_export_months(fake, tmp_path, capsys):
     assert f"wrote {tmp_path / 'snap' / name} (10 rows" in out
     saved = pd.read_csv(tmp_path / "snap" / name, dtype=str)
     assert list(saved.columns) == list(FakeAPI().rows[0]) and len(saved) == 10  # API columns
+    assert (tmp_path / "snap" / name).stat().st_mode & 0o044 == 0o044  # readable by others
     record = json.loads((tmp_path / "snap" / name.replace(".csv", ".json")).read_text())
     assert record["rows"] == 10 and record["access"] == "preview"
     assert record["sha256"] == snapshots.sha256((tmp_path / "snap" / name).read_bytes())
@@ -264,7 +265,7 @@ def test_hs6_is_never_the_press_series(tmp_path):
 def test_fetch_to_snapshot_to_figures_to_series(fake, tmp_path):
     assert fetch(tmp_path) == 0
     converted = tmp_path / "comtrade.figures.csv"
-    customs.snapshot_figures(tmp_path / "snap").to_csv(converted, index=False)
+    customs.snapshot_figures(tmp_path / "snap").to_csv(converted)
     loaded = figures.load(converted)  # the converted rows pass the figures schema
     japan = series.monthly("magnets_hs6", "export", "Japan", "quantity_t", figures=converted)
     assert japan.to_dict() == {pd.Period("2025-01", "M"): 1200.0,

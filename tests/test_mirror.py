@@ -102,7 +102,7 @@ def test_whole_path_offline(monkeypatch, tmp_path, capsys):
                   "--period", "2025-01:2025-02"]):
         assert main(["fetch", "comtrade", "--cmd", "850511", "--out", out, *args]) == 0
     converted = tmp_path / "figures.csv"
-    customs.snapshot_figures(out).to_csv(converted, index=False)
+    customs.snapshot_figures(out).to_csv(converted)
     table = mirror.compare(figures.load(converted), "Japan", imports=out)
     assert table["ratio_t"].tolist() == pytest.approx([1150 / 1200, 1100 / 1000])
     assert capsys.readouterr().err == ""
