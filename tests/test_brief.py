@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from helpers import paths, releases, render
-from helpers.brief import Brief, MonthError
+from helpers.brief import Brief
+from helpers.releases import MonthError
 
 
 def test_december_2025_metrics_by_hand():
