@@ -143,7 +143,8 @@ def query(reporter: str, partner: str | None, flow: str, cmd: str, period: str,
         raise ValueError(f"--period {period!r}: the first month is after the last")
     if end > f"{today.year:04d}-{today.month:02d}":
         raise ValueError(f"--period {period!r}: {end} is in the future")
-    partner_code = None if partner in (None, "", "all") else area(partner, "--partner")
+    every = partner is None or partner.strip().casefold() in ("", "all")
+    partner_code = None if every else area(partner, "--partner")
     return Query(area(reporter, "--reporter"), partner_code, flow, codes, start, end)
 
 

@@ -110,6 +110,16 @@ def test_request_split_into_calls_with_pauses(tmp_path):
                                                               "value_usd": 5_000_000.0}
 
 
+def test_query_text():
+    q = comtrade.query(" china ", "All", "x", "850511, 2846", "2025-11:2026-02",
+                       today=date(2026, 3, 5))
+    assert (q.reporter, q.partner, q.flow, q.cmd) == ("156", None, "X", ("850511", "2846"))
+    assert q.months() == ["202511", "202512", "202601", "202602"]
+    assert comtrade.query("392", "156", "M", "850511", "2025-03").months() == ["202503"]
+    with pytest.raises(ValueError, match="2026-03 is in the future"):
+        comtrade.query("156", None, "X", "850511", "2026-03", today=date(2026, 2, 28))
+
+
 def test_key_from_environment(fake, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(comtrade.KEY_VARIABLE, "env-key")
     assert fetch(tmp_path) == 0
