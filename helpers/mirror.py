@@ -99,7 +99,7 @@ def _imports(source: Source | None, code: str, cmd: str) -> pd.DataFrame:
 
 
 def _unallocated(source: Source, cmd: str) -> pd.Series:
-    """Tonnes (or lines, when unweighed) China reports to 'Areas, nes' per month."""
+    """Tonnes China reports to unallocated partners ('Areas, nes') per month."""
     if isinstance(source, pd.DataFrame):
         return pd.Series(dtype=float)
     tidy = customs.read_comtrade(source)

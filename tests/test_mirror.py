@@ -71,6 +71,8 @@ def test_brief_line(folder, tmp_path):
         "Mirror check, HS 850511, 2025-02: China reported 1,000.0 t of exports to Japan; Japan "
         "reported 1,100.0 t of imports from China (ratio 1.10; shipping time, re-exports via "
         "Hong Kong and CIF/FOB valuation keep the two apart).")
+    assert mirror.brief_line([folder], "Japan", "2025-02") == mirror.brief_line(
+        folder, "Japan", "2025-02")  # a list of snapshot folders, as `brief --data` gives
     assert mirror.brief_line(folder, "Japan", "2025-03") is None  # China's side missing
     assert mirror.brief_line(folder, "Germany", "2025-01") is None  # no partner report
     assert mirror.brief_line(tmp_path, "Japan", "2025-02") is None  # no snapshot at all
