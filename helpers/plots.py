@@ -174,3 +174,26 @@ def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
         ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
                 label=column)
     return _finish(fig, ax, title, ylabel, source, events)
+
+
+def ratio_chart(ratios: pd.DataFrame, *, title: str, ylabel: str, source: str
+                ) -> plt.Figure:
+    """Ratios by month (one column a line) around the line of agreement at 1; an empty frame
+    gives an empty chart that says there are no data."""
+    style()
+    fig, ax = plt.subplots()
+    ax.axhline(1, color="black", lw=0.8, label="the two sides agree")
+    for column in ratios.columns:
+        ax.plot(ratios.index.to_timestamp(), ratios[column], marker="o", ms=3.5, lw=1.3,
+                label=column)
+    if ratios.columns.empty:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="#555555")
+    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(
+        interval=max(1, len(ratios.index) // 12)))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig
