@@ -114,6 +114,7 @@ class Numbers:
     events: pd.DataFrame = field(repr=False)
     chart_events: pd.DataFrame = field(repr=False)
     since_measure: dict | None
+    mirror: tuple[str, ...]
     alerts: tuple[dict, ...]
     sources: tuple[Source, ...]
     missing_months: tuple[str, ...]
@@ -340,11 +341,27 @@ def _alerts(n: dict) -> list[dict]:
     return out
 
 
+def load_data(data_files: list[str | Path] | None = None
+              ) -> tuple[pd.DataFrame, list[Path]]:
+    """data/figures.csv with the extra figures files and UN Comtrade snapshot folders given
+    (their HS6 products of their own), and the snapshot folders for the mirror check."""
+    from helpers import customs, snapshots
+
+    folders = [Path(f) for f in data_files or [] if snapshots.is_folder(Path(f))]
+    frame = figures_mod.load_all([f for f in data_files or [] if Path(f) not in folders])
+    if folders:
+        extra = customs.snapshot_figures(folders)
+        frame = pd.concat([frame, extra[~extra.index.isin(frame.index)]])
+    return frame, folders
+
+
 def compute(month: str | None = None, product: str = "rare_earths",
             data_files: list[str | Path] | None = None, today: date | None = None) -> Numbers:
     """Every number of the brief for `month` (default: the latest with a figure)."""
+    from helpers import mirror
+
     today = today or date.today()
-    everything = figures_mod.load_all(data_files)
+    everything, folders = load_data(data_files)
     headline_all = _build(product, everything)
     magnets_all = _build("magnets", everything)
     if headline_all is None:
@@ -427,6 +444,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
         bbg=_value(_build("rare_earth_products_bbg", data), period, False, notes, data),
         imports=_value(_build(product, data, flow="import"), period, combined, notes, data),
         events=shown, since_measure=since,
+        mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
+                                   for p in MAIN_DESTINATIONS))) if folders else (),
         chart_events=events_mod.pick(timeline, start=str(start.start_time.date()),
                                      end=str(period)), alerts=tuple(_alerts(parts)),
         sources=tuple(notes.items), missing_months=missing, contradictions=contradictions,

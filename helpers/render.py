@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import csvfile, figures, notebooks, paths, releases, series
+from helpers import brief, csvfile, figures, notebooks, paths, releases, series
 from helpers.errors import DataError, shown
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -65,21 +65,25 @@ class Result:
 
 
 def _is_figures_file(path: Path) -> bool:
-    return csvfile.header(path) == figures.COLUMNS
+    return csvfile.header(path) in (figures.COLUMNS, figures.CONTENT)
 
 
 def split_inputs(files: list[str | Path]) -> tuple[list[Path], list[Path]]:
     """`--data` files as (figures files, downloads): each checked, nothing written.
 
-    A folder stands for the downloads in it; a file that is neither the figures schema nor a
-    download is an error naming it.
+    A folder stands for the downloads in it, and a UN Comtrade snapshot folder (see
+    `helpers.snapshots`) stays a figures source of its own; a file that is neither the figures
+    schema nor a download is an error naming it.
     """
-    from helpers import customs
+    from helpers import customs, snapshots
 
     tables, downloads = [], []
     for name in files:
         path = Path(os.path.abspath(name))
-        if path.is_dir():
+        if snapshots.is_folder(path):
+            customs.snapshot_figures(path)
+            tables.append(path)
+        elif path.is_dir():
             downloads.append(path)
         elif _is_figures_file(path):
             figures.load(path)
@@ -207,7 +211,7 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
     """Render one month's brief into out/YYYY-MM/, atomically. MonthError if the month is bad,
     DataError for a bad `--data` file, RenderError for a fault of the disk or output folder."""
     tables, _ = split_inputs(data_files or [])
-    period = releases.check_month(month, *_available(figures.load_all(tables)))
+    period = releases.check_month(month, *_available(brief.load_data(tables)[0]))
     out = _output_folder(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

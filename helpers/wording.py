@@ -201,6 +201,9 @@ def magnets_section(n: Numbers) -> str:
                  if n.magnets_total.known else "| **Total** | not published | | | |")
     lines += ["", "Changes are computed where both months are known (derived months count and "
               "are marked); a group such as the EU is not counted in the shares."]
+    if n.mirror:
+        lines += ["", "Mirror check (UN Comtrade, partners' own imports from China): "
+                  + " ".join(csvfile.safe_markdown(line) for line in n.mirror)]
     return "\n".join(lines)
 
 

@@ -108,3 +108,14 @@ def test_whole_path_offline(monkeypatch, tmp_path, capsys):
     table = mirror.compare(figures.load(converted), "Japan", imports=out)
     assert table["ratio_t"].tolist() == pytest.approx([1150 / 1200, 1100 / 1000])
     assert capsys.readouterr().err == ""
+
+
+def test_brief_reads_a_snapshot_folder_and_says_the_mirror_check(folder):
+    from datetime import date
+
+    from helpers import brief, wording
+
+    n = brief.compute("2025-02", data_files=[folder], today=date(2026, 12, 1))
+    line = mirror.brief_line([folder], "Japan", "2025-02")
+    assert line is not None and line in n.mirror
+    assert "Mirror check" in wording.magnets_section(n)
