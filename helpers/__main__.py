@@ -128,6 +128,8 @@ def _briefs(args: argparse.Namespace) -> int:
               file=sys.stdout if r.ok else sys.stderr)
     failed = [r for r in results if not r.ok]
     print(f"{len(results) - len(failed)} briefs written to {args.out}, {len(failed)} failed")
+    if len(results) > len(failed):
+        print(f"archive: {render.write_index(args.out)}")
     if not results:
         print(f"error: no month from {args.start} to {args.end} has a published figure",
               file=sys.stderr)

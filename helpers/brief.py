@@ -418,7 +418,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
     shown = events_mod.pick(timeline, start=str((period - POLICY_MONTHS + 1).start_time.date()),
                             end=str(period))
     since = _since_measure(magnets, headline, period, timeline)
-    currency = _currency(everything, headline_all, data, period, today)
+    currency = {**_currency(headline_all, data, today), "latest": period == available[-1]}
     start = period - 12 * CHART_YEARS + 1
     chart = (headline.months.loc[start:period] if headline is not None
              else pd.DataFrame(columns=["value", "origin"]))
@@ -473,8 +473,7 @@ def _since_measure(magnets: series.Built | None, headline: series.Built | None,
     return None
 
 
-def _currency(everything: pd.DataFrame, headline_all: series.Built, used: pd.DataFrame,
-              month: pd.Period, today: date) -> dict:
+def _currency(headline_all: series.Built, used: pd.DataFrame, today: date) -> dict:
     """Data as of (latest publication used), made on, and releases due but missing."""
     months = headline_all.months
     known = list(months.index[months["origin"] != "missing"])

@@ -319,18 +319,53 @@ def _recover(out: Path, period: str) -> None:
 
 
 def headline(folder: Path) -> str:
-    """One line from a rendered brief's metrics.json: the figure and its changes."""
+    """One line from a rendered brief's metrics.json: the figure, its changes, the surprise."""
+    from helpers.wording import tonnes
+
     m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    if m["quantity_t"] is None:
+        return (f"{m['period']}: {m['stage']}; magnets (HS 85051110) "
+                f"{tonnes(m['magnets']['total_t'])}")
 
     def pct(key: str, what: str) -> str:
         return f"{m[key]:+.1f}% {what}" if m[key] is not None else f"{what} not comparable"
 
     forecast = m["forecast"]["mean"]
-    expected = (f"; forecast {forecast:,.0f} t, percentile {m['surprise_pct']:.1f}"
-                + (" (outside the 95% interval)" if m["flag"] else "")
-                if forecast is not None else "")
-    return (f"{m['period']}: {m['quantity_t']:,.1f} t ({pct('mom_pct', 'm/m')}, "
-            f"{pct('yoy_pct', 'y/y')}){expected}")
+    expected = ""
+    if forecast is not None:
+        rank = ("too few past forecasts to judge" if m["surprise_pct"] is None
+                else f"percentile {m['surprise_pct']:.0f}")
+        expected = (f"; forecast {forecast:,.0f} t, {rank}"
+                    + (", outside the 95% interval" if m["flag"] else ""))
+    return (f"{m['period']}: {tonnes(m['quantity_t'])}"
+            + (" (unconfirmed)" if m.get("unconfirmed") else "")
+            + f" ({pct('mom_pct', 'm/m')}, {pct('yoy_pct', 'y/y')}){expected}")
+
+
+def write_index(out: Path = paths.REPORTS) -> Path:
+    """reports/index.html: one line per rendered month (headline, surprise flag, links); a
+    static page with no script that opens offline."""
+    import html
+
+    rows = []
+    for folder in sorted((p for p in Path(out).iterdir() if p.is_dir()
+                          and re.fullmatch(r"\d{4}-\d{2}", p.name)
+                          and (p / "metrics.json").is_file()), reverse=True):
+        m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        links = " · ".join(f'<a href="{folder.name}/{name}">{name.split(".")[1].upper()}</a>'
+                           for name in ("brief.html", "brief.pdf") if (folder / name).exists())
+        flag = "outside the 95% interval" if m.get("flag") else ""
+        rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(headline(folder))}</td>"
+                    f"<td>{flag}</td><td>{links}</td></tr>")
+    page = ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
+            "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px}"
+            "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
+            "<h1>China rare-earth exports: monthly briefs</h1><table>"
+            "<tr><th>month</th><th>headline</th><th>surprise</th><th>brief</th></tr>"
+            + "".join(rows) + "</table></body></html>\n")
+    return csvfile.write_atomic(Path(out) / "index.html", page)
 
 
 def _replace(new: Path, final: Path) -> None:

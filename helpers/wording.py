@@ -61,7 +61,7 @@ def top(n: Numbers) -> str:
     lines = [f"# {title(n)}", "",
              f"Preliminary release {n.preliminary.date:%d %B %Y} ({how[n.preliminary.how]}); "
              f"{detailed}. Data as of {c['data_as_of']}; brief made {c['generated']}."]
-    if c["releases_missing"] and c["data_end"] == str(n.month):
+    if c["releases_missing"] and c["latest"]:
         missing = [pd.Period(m, "M") for m in c["releases_missing"]]
         span = str(missing[0]) if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
         lines += ["", f"<div class='banner'><b>Not the latest month.</b> GACC has published "

@@ -204,6 +204,26 @@ def test_banner_warns_only_on_the_latest_month():
     today = date(2026, 12, 1)
     latest = brief.compute(today=today)
     missing = latest.currency["releases_missing"]
-    if missing and latest.currency["data_end"] == str(latest.month):
+    assert latest.currency["latest"]
+    if missing:
         assert f"GACC has published {missing[0]}" in wording.top(latest)
     assert "GACC has published" not in wording.top(brief.compute("2025-06", today=today))
+
+
+def test_briefs_range_writes_the_archive_page(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefs", "--from", "2025-11",
+                           "--to", "2025-12", "--out", str(tmp_path), "--no-pdf"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "2025-11: 5,493.9 t" in done.stdout and "2025-12: 4,392 t" in done.stdout
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert page.count("<tr><td>2025-") == 2
+    assert 'href="2025-12/brief.html"' in page and "<script" not in page
+
+
+def test_briefs_range_lists_months_without_a_figure(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefs", "--from", "2017-01",
+                           "--to", "2017-03", "--out", str(tmp_path), "--no-pdf"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "skipped (no published figure): 2017-01, 2017-02, 2017-03" in done.stdout
