@@ -126,7 +126,7 @@ def compare(source: Source, partner: str, cmd: str = "850511", *,
         imports = source
     theirs = _imports(imports, code, cmd)
     table = china.join(theirs, how="outer").sort_index()
-    table.index = pd.PeriodIndex(table.index, freq="M", name="month")
+    table.index = pd.PeriodIndex(table.index.astype(str), freq="M", name="month")
     for suffix in _MEASURES:
         mine, other = table[f"exports_{suffix}"], table[f"partner_imports_{suffix}"]
         table[f"ratio_{suffix}"] = other / mine.where(mine > 0)

@@ -7,6 +7,8 @@ its monthly average and labelled as such.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib.dates
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -197,3 +199,26 @@ def ratio_chart(ratios: pd.DataFrame, *, title: str, ylabel: str, source: str
     ax.legend(fontsize=8, loc="upper left")
     source_note(fig, source)
     return fig
+
+
+def brief_headline_chart(n: Any) -> tuple[plt.Figure, list[str]]:
+    """The brief's five years of the 稀土 line with the forecast made before the release and
+    the events up to the brief's month (`n`: a `helpers.brief.Numbers`)."""
+    from helpers.wording import forecast_frame
+
+    return monthly_chart(
+        n.chart_months, title=f"Customs 'rare earths' line, five years to {n.month:%B %Y}",
+        ylabel="tonnes per month", events=n.chart_events, janfeb=n.chart_janfeb,
+        forecast=forecast_frame(n),
+        forecast_label="forecast of Jan+Feb (monthly average)" if n.combined else None,
+        source="GACC preliminary releases via the press (notes below); forecast from earlier "
+               "months only")
+
+
+def brief_destinations_chart(n: Any) -> tuple[plt.Figure, list[str]]:
+    """The brief's 24 months of magnet exports to the main destinations."""
+    panel = n.destination_panel
+    return lines_chart(
+        panel, title=f"Magnet exports to the main destinations, 24 months to {n.month:%B %Y}",
+        ylabel="tonnes per month", source="GACC detailed release via the press (notes below)",
+        events=n.chart_events[n.chart_events["date"] >= panel.index[0].start_time])

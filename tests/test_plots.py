@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 
 from helpers import events, plots, series  # noqa: E402
-from helpers.brief import Brief  # noqa: E402
+from helpers import brief  # noqa: E402
 
 
 def texts(fig):
@@ -35,7 +35,7 @@ def test_missing_months_are_gaps_not_zeros():
 
 
 def test_brief_chart_marks_forecast():
-    fig, legend = Brief("2025-12").chart()
+    fig, legend = plots.brief_headline_chart(brief.compute("2025-12"))
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "forecast (before the release)" in labels and "95% interval" in labels
     assert "tonnes" in fig.axes[0].get_ylabel()
