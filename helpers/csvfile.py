@@ -122,10 +122,14 @@ def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES
 
 
 def header(path: str | Path, limit: int = MAX_BYTES) -> list[str]:
-    """The first record of a CSV (undecodable bytes replaced): enough to tell its kind."""
+    """The first line of a CSV as fields (undecodable bytes replaced; [] if it does not parse):
+    enough to tell its kind, and the reader of that kind names what is wrong."""
     path = Path(path)
     text = read_bytes(path, limit).decode("utf-8", errors="replace").removeprefix("\ufeff")
-    first = next(records(path, text.split("\n", 1)[0]), None)
+    try:
+        first = next(records(path, text.split("\n", 1)[0]), None)
+    except DataError:
+        return []
     return first[1] if first else []
 
 

@@ -10,6 +10,7 @@ checked before it joins the brief; a PDF that fails leaves the HTML brief and sa
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -219,7 +220,16 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
 def _output_folder(out: str | Path) -> Path:
     """`--out` as an absolute path; RenderError if it exists and is not a folder."""
     out = Path(os.path.abspath(out))
-    if out.exists() and not out.is_dir():
+    try:
+        is_folder = out.is_dir() or not os.path.lexists(out)
+        out.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        reason = ("a symbolic link loop" if exc.errno == errno.ELOOP
+                  else f"unreadable ({exc.strerror})")
+        raise RenderError(f"--out {shown(out)} is {reason}; expected a reports folder") from None
+    if not is_folder:
         raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
     return out
 
