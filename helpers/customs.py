@@ -557,10 +557,10 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
         "flow": frame["flow"], "period": frame["period"], "hs_code": frame["hs_code"],
         "partner": _schema_partners(frame, None, quiet=True).fillna(
             frame["partner_code"].where(frame["partner_code"] != "",
-                                        frame["partner"].map(_norm))),
+                                        _by_value(frame["partner"], _norm))),
         "regime": frame["regime_code"].where(frame["regime_code"] != "",
-                                             frame["regime"].map(_norm)),
-        "province": frame["province"].map(_norm)})
+                                             _by_value(frame["regime"], _norm)),
+        "province": _by_value(frame["province"], _norm)})
     for key, why in ((frame[KEY], "same period, partner, commodity code and customs regime"),
                      (identity, "same period, partner, commodity code and customs regime, "
                       "spelled differently: two total rows, or one query downloaded twice")):
@@ -572,6 +572,11 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
             raise DataError(_path_of(frame, later["source_file"]), later["source_line"],
                             f"duplicate of {first['source_file']}:{first['source_line']} "
                             f"({why}); expected each once across the files of one call")
+
+
+def _by_value(column: pd.Series, func) -> pd.Series:
+    """`column.map(func)`, calling `func` once per distinct value (downloads repeat names)."""
+    return column.map({value: func(value) for value in column.unique()})
 
 
 def _path_of(frame: pd.DataFrame, name: str) -> Path | str:
@@ -615,11 +620,11 @@ def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
     """
     aliases = {**{p: p for p in figures.PARTNERS}, **PARTNER_NAMES, **(extra or {})}
     table = {_norm(k): v for k, v in aliases.items()}
-    named = rows["partner"].map(lambda name: table.get(_norm(name)))
+    named = _by_value(rows["partner"], lambda name: table.get(_norm(name)))
     coded = named.notna() & (rows["partner_code"] != "")
+    pairs = pd.DataFrame({"code": rows["partner_code"], "partner": named})[coded]
     by_code: dict[str, str] = {}
-    for index in rows.index[coded]:
-        code, partner = rows.at[index, "partner_code"], named[index]
+    for index, code, partner in pairs.drop_duplicates().itertuples():
         if by_code.setdefault(code, partner) != partner:
             raise DataError(_path_of(rows, rows.at[index, "source_file"]),
                             rows.at[index, "source_line"], f"partner code {code!r} is "
