@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -221,16 +222,14 @@ def _output_folder(out: str | Path) -> Path:
     """`--out` as an absolute path; RenderError if it exists and is not a folder."""
     out = Path(os.path.abspath(out))
     try:
-        is_folder = out.is_dir() or not os.path.lexists(out)
-        out.stat()
+        if not stat.S_ISDIR(out.stat().st_mode):
+            raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
     except FileNotFoundError:
-        pass
+        pass  # made by render
     except OSError as exc:
         reason = ("a symbolic link loop" if exc.errno == errno.ELOOP
                   else f"unreadable ({exc.strerror})")
         raise RenderError(f"--out {shown(out)} is {reason}; expected a reports folder") from None
-    if not is_folder:
-        raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
     return out
 
 
