@@ -398,6 +398,24 @@ def test_killed_swap_is_repaired_by_the_next_run(tmp_path, quick_render):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-06"]
 
 
+def test_run_killed_midway_then_next_run_clean(tmp_path):
+    out = tmp_path / "reports"
+    run = subprocess.Popen([sys.executable, "-m", "helpers", "brief", "--month", "2025-06",
+                            "--out", str(out), "--no-pdf"], start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the work folder has the executing notebook
+            if list(out.glob(".2025-06-*/brief.ipynb")) or run.poll() is not None:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        os.killpg(run.pid, 9)  # the run and its kernel, by their group id
+        run.wait()
+    assert list(out.glob(".2025-06-*")), "the kill came too late to leave a work folder"
+    assert render.render("2025-06", out, pdf=False).ok
+    assert sorted(p.name for p in out.iterdir()) == ["2025-06"]
+
+
 def test_runs_on_one_month_take_turns(tmp_path):
     order = []
     inside = threading.Event()
