@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -141,15 +142,20 @@ def to_pdf(html: Path, pdf: Path, chromium: str) -> None:
         command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                    f"--print-to-pdf={pdf}", html.as_uri()]
         try:
-            done = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=PDF_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+            chrome = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True, start_new_session=True)
         except OSError as exc:
             raise RenderError(f"chromium could not start ({exc.strerror})") from None
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise RenderError(f"chromium exited with status {done.returncode} ({tail[0][:200]})")
+        try:
+            _, stderr = chrome.communicate(timeout=PDF_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(chrome.pid, signal.SIGKILL)  # chromium and the helpers it started
+            chrome.communicate()
+            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+    if chrome.returncode != 0:
+        tail = stderr.strip().splitlines()[-1:] or ["no message"]
+        raise RenderError(f"chromium exited with status {chrome.returncode} ({tail[0][:200]})")
     check_pdf(pdf)
 
 

@@ -449,9 +449,11 @@ def fake_chromium(tmp_path: Path, body: str) -> str:
     ("printf '%%PDF-' > \"$out\"", "truncated"),  # 5 bytes, exit 0
     ("echo 'crashed' >&2; exit 3", "exited with status 3 (crashed)"),
     ("exit 0", "wrote no PDF"),
+    ("sleep 30 & wait", "did not finish within 1 s"),
 ])
 def test_failed_pdf_keeps_the_html_brief(tmp_path, quick_render, body, why):
     quick_render.setattr(render, "find_chromium", lambda: fake_chromium(tmp_path, body))
+    quick_render.setattr(render, "PDF_TIMEOUT_S", 1)
     out = tmp_path / "reports"
     result = render.render("2025-06", out, pdf=True)
     assert result.ok and "(no PDF: " in result.message and why in result.message, result.message
