@@ -134,7 +134,8 @@ def header(path: str | Path, limit: int = MAX_BYTES) -> list[str]:
 
 
 def write_atomic(path: str | Path, text: str) -> Path:
-    """Write UTF-8 text via a temporary file in the same folder, then replace: never half-written."""
+    """UTF-8 text written to a temporary file beside `path`, then moved over it: never half
+    written, never clobbered."""
     path = Path(path)
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)

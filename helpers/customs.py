@@ -246,6 +246,7 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                          "expected the date the download was made")
     if measure == "quantity_t":
         _require_tonnes(rows)
+    named = sorted(rows["partner"].unique())
     rows = rows.assign(partner=_schema_partners(rows, partner_names))
     spec = {"product": product, "measure": measure, "codes": codes, "published": published}
     out = [_figure(part, *key, **spec)
@@ -260,10 +261,9 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                 if (flow, period) not in given]
     result = pd.DataFrame(out, columns=figures.COLUMNS)
     if result.empty:
-        raise DataError(files, None, "no partner of the figures schema; the data's partners "
-                        f"{sorted(rows['partner'].dropna().unique()) or sorted(frame['partner'].unique())} "
-                        "are all outside helpers.figures.PARTNERS (pass partner_names={...}, or "
-                        "covers_all_partners=True for a World sum)")
+        raise DataError(files, None, f"no partner of the figures schema; the data's partners "
+                        f"{named} are all outside helpers.figures.PARTNERS (pass "
+                        "partner_names={...}, or covers_all_partners=True for a World sum)")
     if partners != "all":
         missing = sorted(set(partners) - set(result["partner"]))
         if missing:
@@ -605,9 +605,9 @@ def _require_tonnes(rows: pd.DataFrame) -> None:
     missing = rows[rows["quantity_t"].isna()]
     if not missing.empty:
         bad = missing.iloc[0]
-        raise DataError(bad["source_file"], bad["source_line"], f"unit {bad['unit']!r} has no "
-                        "tonnes (nor has the supplementary unit); expected kilograms or tonnes "
-                        "for measure 'quantity_t'", column="unit")
+        raise DataError(_path_of(rows, bad["source_file"]), bad["source_line"],
+                        f"unit {bad['unit']!r} has no tonnes (nor has the supplementary unit); "
+                        "expected kilograms or tonnes for measure 'quantity_t'", column="unit")
 
 
 def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
