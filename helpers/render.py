@@ -37,8 +37,9 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_S = 600
 PDF_TIMEOUT_S = 120
 
-#: Headless Chromium with no way out: every host resolves to nothing, every connection goes
-#: to a closed local port, and the page may read no file but itself.
+#: Headless Chromium offline: every host resolves to nothing and every connection (loopback
+#: too) goes to a closed local port. Local files are kept out by the page's own
+#: Content-Security-Policy (templates/brief), which Chromium has no flag for.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--disable-quic", "--disable-extensions",
