@@ -2,11 +2,16 @@
 
 Every later stage reads figures through `load`, so a malformed file stops here with a
 `DataError` naming the file, the line and the column instead of producing wrong series.
+A figure is known by its `id`, a short hash of what it is (address, series, period as
+published, value): adding a figure never changes another's id, and an exact copy of a
+shipped figure given again is recognised as the same figure. Line numbers appear only in
+error messages.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from pathlib import Path
 
@@ -17,8 +22,12 @@ from pandera.errors import SchemaErrors
 from helpers import paths
 from helpers.errors import DataError
 
-COLUMNS = ["flow", "product", "partner", "measure", "start", "end", "value",
+#: What a figure is; a figures file may leave `id` out (the loader computes it).
+CONTENT = ["flow", "product", "partner", "measure", "start", "end", "value",
            "as_published", "source", "url", "published", "note"]
+COLUMNS = ["id", *CONTENT]
+#: The fields a figure's id is made of.
+IDENTITY = ["url", "flow", "product", "partner", "measure", "start", "end", "value"]
 
 #: Product ids: what each measures. HS codes only where the product is one code.
 PRODUCTS: dict[str, dict[str, object]] = {
@@ -46,10 +55,27 @@ PRODUCTS: dict[str, dict[str, object]] = {
                       "detailed release; not the 稀土 line",
         "hs_codes": [],
     },
+    # UN Comtrade's HS6/HS4 lines: never merged with the press series above
+    "magnets_hs6": {
+        "definition": "permanent magnets of metal, HS 850511 (UN Comtrade); wider than China's "
+                      "85051110: also non-rare-earth metal magnets (e.g. AlNiCo, 85051190)",
+        "hs_codes": ["850511"],
+    },
+    "rare_earth_metals_hs6": {
+        "definition": "rare-earth metals, scandium and yttrium, HS 280530 (UN Comtrade)",
+        "hs_codes": ["280530"],
+    },
+    "rare_earth_compounds_hs4": {
+        "definition": "compounds of rare-earth metals, yttrium or scandium, HS heading 2846 "
+                      "(UN Comtrade; 284610 cerium compounds and 284690 others)",
+        "hs_codes": ["2846"],
+    },
 }
 
 FLOWS = ["export", "import"]
-MEASURES = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY"}
+#: `yoy_pct` is a change on the same period a year earlier as the source publishes it (GACC
+#: compares with its revised prior-year figures, so it can differ from one computed from months).
+MEASURES = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY", "yoy_pct": "%"}
 PARTNERS = ["World", "Japan", "United States", "Germany", "South Korea", "India", "Vietnam",
             "Italy", "Thailand", "Hong Kong", "European Union", "Netherlands", "Myanmar",
             "Malaysia"]
@@ -59,6 +85,7 @@ UNIT_WORDS = {
     "quantity_t": re.compile(r"t\b|ton|tonne|吨|噸|トン|톤|Tonnen|тонн|тыс|mt|kg", re.I),
     "value_usd": re.compile(r"USD|\$|US dollar|美元|달러|dollar|долл", re.I),
     "value_cny": re.compile(r"CNY|yuan|元|RMB|юан", re.I),
+    "yoy_pct": re.compile(r"%"),
 }
 
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -67,13 +94,14 @@ _NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 
 _SCHEMA = pa.DataFrameSchema(
     {
+        "id": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{12}$")),
         "flow": pa.Column(str, pa.Check.isin(FLOWS)),
         "product": pa.Column(str, pa.Check.isin(list(PRODUCTS))),
         "partner": pa.Column(str, pa.Check.isin(PARTNERS)),
         "measure": pa.Column(str, pa.Check.isin(list(MEASURES))),
         "start": pa.Column(str, pa.Check.str_matches(_MONTH)),
         "end": pa.Column(str, pa.Check.str_matches(_MONTH)),
-        "value": pa.Column(str, pa.Check.str_matches(_NUMBER)),
+        "value": pa.Column(str, pa.Check.str_matches(_NUMBER)),  # finite: checked below
         "as_published": pa.Column(str, pa.Check.str_length(min_value=1)),
         "source": pa.Column(str, pa.Check.str_length(min_value=1)),
         "url": pa.Column(str, pa.Check.str_matches(r"^(https?://|file:|github:)\S+$")),
@@ -99,8 +127,29 @@ _EXPECTED = {
 }
 
 
+def figure_id(row: dict[str, str] | pd.Series) -> str:
+    """12 hex digits of the SHA-256 of the figure's identity fields (value as a number, so
+    `5238`, `5238.0` and `5.238e3` are one figure)."""
+    try:
+        value = f"{float(row['value']):.10g}"
+    except ValueError:
+        value = str(row["value"])  # rejected by the schema check with its line
+    key = "|".join([*(str(row[c]) for c in IDENTITY[:-1]), value])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def with_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its `id` column (first) computed from each row's content."""
+    out = frame[CONTENT].copy()
+    out.insert(0, "id", [figure_id(row) for _, row in out.iterrows()] if len(out) else [])
+    return out
+
+
 def read_rows(path: Path) -> pd.DataFrame:
-    """Read a CSV as strings, checking the header and that every line has every field."""
+    """Read a CSV as strings, checking the header and that every line has every field.
+
+    The header is `COLUMNS`, or `CONTENT` for a file without ids; a given id must be the one
+    the row's content makes (a hand edit that changes a figure must not keep its old id)."""
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
@@ -110,14 +159,31 @@ def read_rows(path: Path) -> pd.DataFrame:
         raise DataError(path, None, f"not UTF-8 text ({exc.reason})") from None
     if not rows:
         raise DataError(path, 1, f"empty file; expected the header {','.join(COLUMNS)}")
-    if rows[0] != COLUMNS:
-        raise DataError(path, 1, f"header is {','.join(rows[0])!r}; expected {','.join(COLUMNS)}")
+    header = rows[0]
+    if header not in (COLUMNS, CONTENT):
+        raise DataError(path, 1, f"header is {','.join(header)!r}; expected {','.join(COLUMNS)} "
+                        "(or the same without id)")
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS):
-            raise DataError(path, number, f"{len(row)} fields; expected {len(COLUMNS)}")
-    frame = pd.DataFrame(rows[1:], columns=COLUMNS, dtype=str)
+        if len(row) != len(header):
+            raise DataError(path, number, f"{len(row)} fields; expected {len(header)}")
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=str)
     frame.index = pd.RangeIndex(2, len(rows) + 1, name="line")
-    return frame
+    computed = with_ids(frame)
+    if "id" in header:
+        wrong = frame["id"] != computed["id"]
+        if wrong.any():
+            line = int(frame.index[wrong.to_numpy()][0])
+            raise DataError(path, line, f"id {frame.at[line, 'id']!r} is not the figure's id "
+                            f"{computed.at[line, 'id']!r}; the id is a hash of "
+                            f"{', '.join(IDENTITY)}: rebuild with `python -m helpers build-data`",
+                            column="id")
+    seen = computed["id"].duplicated()
+    if seen.any():
+        line = int(computed.index[seen.to_numpy()][0])
+        first = int(computed.index[(computed["id"] == computed.at[line, "id"]).to_numpy()][0])
+        raise DataError(path, line, f"the same figure as line {first} (same address, series, "
+                        "period and value); expected each figure once")
+    return computed
 
 
 def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -135,7 +201,7 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     typed = frame.copy()
     typed["value"] = typed["value"].astype(float)
     for line, row in typed.iterrows():
-        if row["value"] < 0:
+        if row["value"] < 0 and row["measure"] != "yoy_pct":
             raise DataError(path, line, f"{row['value']} is negative; expected value >= 0",
                             column="value")
         if row["start"] > row["end"]:
@@ -152,20 +218,20 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def load(path: str | Path = paths.FIGURES) -> pd.DataFrame:
-    """Load and validate figures; the index is the file's line number (header = line 1)."""
+    """Load and validate figures, indexed by figure id."""
     path = Path(path)
-    return validate(read_rows(path), path)
+    return validate(read_rows(path), path).set_index("id")
 
 
-def load_all(extra: list[str | Path] | None = None) -> pd.DataFrame:
+def load_all(extra: list[str | Path] | None = None,
+             base: str | Path = paths.FIGURES) -> pd.DataFrame:
     """data/figures.csv plus extra figures files (e.g. converted downloads), all validated.
 
-    Line numbers of the extra files are offset by a million per file so that they stay apart
-    from the shipped file's in provenance.
+    A figure already loaded (same id) is the same figure, not another copy that would count
+    as a vote among conflicting copies: it is kept once.
     """
-    frames = [load()]
-    for number, path in enumerate(extra or [], start=1):
-        frame = load(path)
-        frame.index = frame.index + 1_000_000 * number
-        frames.append(frame)
-    return pd.concat(frames) if len(frames) > 1 else frames[0]
+    frame = load(base)
+    for path in extra or []:
+        more = load(path)
+        frame = pd.concat([frame, more[~more.index.isin(frame.index)]])
+    return frame

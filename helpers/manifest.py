@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from helpers import csvfile, events, figures, paths, sources
+from helpers import csvfile, events, figures, paths, releases, sources
 from helpers.errors import DataError
 
 _DESCRIPTIONS = {
@@ -19,9 +19,13 @@ _DESCRIPTIONS = {
     "events.csv": "Dated policy timeline (controls, relaxations, talks, supply shocks, legal).",
     "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
                               "belong to and the evidence.",
+    "release_calendar.csv": "GACC's release dates per month and stage (preliminary, monthly "
+                            "tables, database), from its published schedules or press reports.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
-            "period_corrections.csv": sources.CORRECTION_COLUMNS}
+            "period_corrections.csv": sources.CORRECTION_COLUMNS,
+            sources.OWN_FILE.name: sources.OWN_COLUMNS,
+            paths.RELEASE_CALENDAR.name: releases.COLUMNS}
 
 
 def sha256(path: Path) -> str:
@@ -48,7 +52,8 @@ def files() -> list[Path]:
     """Data files under contract: figures, events, period corrections and our raw finds."""
     corrections = [paths.PERIOD_CORRECTIONS] if paths.PERIOD_CORRECTIONS.exists() else []
     return [paths.FIGURES, paths.EVENTS, *corrections,
-            *sorted((paths.DATA / "sources").glob("*.csv"))]
+            *sorted((paths.DATA / "sources").glob("*.csv")),
+            *sorted(paths.REFERENCE.glob("*.csv"))]
 
 
 def write(path: Path = paths.MANIFEST) -> None:

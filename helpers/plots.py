@@ -134,6 +134,24 @@ def counterfactual_chart(path: pd.DataFrame, *, title: str, ylabel: str, source:
     return _finish(fig, ax, title, ylabel, source, events)
 
 
+def event_study_chart(study: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                      events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
+    """Actual against the expectation formed before an event (an event study's frame: columns
+    actual, expected, lo80, hi80, lo95, hi95), with the event's dates (announcement, effect,
+    suspension) marked."""
+    style()
+    fig, ax = plt.subplots()
+    x = study.index.to_timestamp()
+    ax.plot(x, study["actual"], marker="o", ms=4, color=LINE, label="actual (published)")
+    ax.plot(x, study["expected"], color="#b2182b", lw=1.5, ls="--", marker=".",
+            label="expected (forecast before the announcement)")
+    ax.fill_between(x, study["lo95"], study["hi95"], color="#f4a582", alpha=0.35,
+                    label="95% interval")
+    ax.fill_between(x, study["lo80"], study["hi80"], color="#d6604d", alpha=0.3,
+                    label="80% interval")
+    return _finish(fig, ax, title, ylabel, source, events)
+
+
 def _finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, source: str,
             events: pd.DataFrame | None) -> tuple[plt.Figure, list[str]]:
     """Title, axis labels, zero floor, events, legend and source line of a monthly chart."""
@@ -156,3 +174,26 @@ def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
         ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
                 label=column)
     return _finish(fig, ax, title, ylabel, source, events)
+
+
+def ratio_chart(ratios: pd.DataFrame, *, title: str, ylabel: str, source: str
+                ) -> plt.Figure:
+    """Ratios by month (one column a line) around the line of agreement at 1; an empty frame
+    gives an empty chart that says there are no data."""
+    style()
+    fig, ax = plt.subplots()
+    ax.axhline(1, color="black", lw=0.8, label="the two sides agree")
+    for column in ratios.columns:
+        ax.plot(ratios.index.to_timestamp(), ratios[column], marker="o", ms=3.5, lw=1.3,
+                label=column)
+    if ratios.columns.empty:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="#555555")
+    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(
+        interval=max(1, len(ratios.index) // 12)))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from helpers import csvfile, figures, notebooks, paths, series
-from helpers.brief import MonthError, available_months, check_month
+import pandas as pd
+
+from helpers import brief, csvfile, figures, notebooks, paths, releases, series
 from helpers.errors import DataError, shown
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -68,21 +69,25 @@ class Result:
 
 
 def _is_figures_file(path: Path) -> bool:
-    return csvfile.header(path) == figures.COLUMNS
+    return csvfile.header(path) in (figures.COLUMNS, figures.CONTENT)
 
 
 def split_inputs(files: list[str | Path]) -> tuple[list[Path], list[Path]]:
     """`--data` files as (figures files, downloads): each checked, nothing written.
 
-    A folder stands for the downloads in it; a file that is neither the figures schema nor a
-    download is an error naming it.
+    A folder stands for the downloads in it, and a UN Comtrade snapshot folder (see
+    `helpers.snapshots`) stays a figures source of its own; a file that is neither the figures
+    schema nor a download is an error naming it.
     """
-    from helpers import customs
+    from helpers import customs, snapshots
 
     tables, downloads = [], []
     for name in files:
         path = Path(os.path.abspath(name))
-        if path.is_dir():
+        if snapshots.is_folder(path):
+            customs.snapshot_figures(path)
+            tables.append(path)
+        elif path.is_dir():
             downloads.append(path)
         elif _is_figures_file(path):
             figures.load(path)
@@ -123,8 +128,9 @@ def find_chromium() -> str | None:
     return None
 
 
-def to_html(notebook: Path, html: Path) -> None:
-    """Self-contained HTML without code cells or prompts, images embedded, nothing fetched."""
+def to_html(notebook: Path, html: Path, title: str | None = None) -> None:
+    """Self-contained HTML without code cells or prompts, images embedded, nothing fetched;
+    `title` is the page's (and so the PDF's) title."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -132,7 +138,10 @@ def to_html(notebook: Path, html: Path) -> None:
                             extra_template_basedirs=[str(Path(__file__).parent / "templates")],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    nb = nbformat.read(notebook, as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
     html.write_text(body, encoding="utf-8")
 
 
@@ -211,7 +220,7 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
     """Render one month's brief into out/YYYY-MM/, atomically. MonthError if the month is bad,
     DataError for a bad `--data` file, RenderError for a fault of the disk or output folder."""
     tables, _ = split_inputs(data_files or [])
-    period = check_month(month, series.build(figures=figures.load_all(tables)))
+    period = releases.check_month(month, *_available(brief.load_data(tables)[0]))
     out = _output_folder(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -270,7 +279,8 @@ def _render_locked(period: str, out: Path, pdf: bool, data_files: list[str | Pat
             return Result(period, False, failed,
                           f"brief for {period} failed at {where}; the executed notebook is in "
                           f"{failed}; the last good brief is untouched")
-        to_html(notebook, work / "brief.html")
+        to_html(notebook, work / "brief.html",
+                title=f"China rare-earth exports — {pd.Period(period, 'M'):%B %Y}")
         note = ""
         chromium = find_chromium() if pdf else None
         if chromium:
@@ -325,18 +335,53 @@ def _recover(out: Path, period: str) -> None:
 
 
 def headline(folder: Path) -> str:
-    """One line from a rendered brief's metrics.json: the figure and its changes."""
+    """One line from a rendered brief's metrics.json: the figure, its changes, the surprise."""
+    from helpers.wording import tonnes
+
     m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    if m["quantity_t"] is None:
+        return (f"{m['period']}: {m['stage']}; magnets (HS 85051110) "
+                f"{tonnes(m['magnets']['total_t'])}")
 
     def pct(key: str, what: str) -> str:
         return f"{m[key]:+.1f}% {what}" if m[key] is not None else f"{what} not comparable"
 
     forecast = m["forecast"]["mean"]
-    expected = (f"; forecast {forecast:,.0f} t, percentile {m['surprise_pct']:.1f}"
-                + (" (outside the 95% interval)" if m["flag"] else "")
-                if forecast is not None else "")
-    return (f"{m['period']}: {m['quantity_t']:,.1f} t ({pct('mom_pct', 'm/m')}, "
-            f"{pct('yoy_pct', 'y/y')}){expected}")
+    expected = ""
+    if forecast is not None:
+        rank = ("too few past forecasts to judge" if m["surprise_pct"] is None
+                else f"percentile {m['surprise_pct']:.0f}")
+        expected = (f"; forecast {forecast:,.0f} t, {rank}"
+                    + (", outside the 95% interval" if m["flag"] else ""))
+    return (f"{m['period']}: {tonnes(m['quantity_t'])}"
+            + (" (unconfirmed)" if m.get("unconfirmed") else "")
+            + f" ({pct('mom_pct', 'm/m')}, {pct('yoy_pct', 'y/y')}){expected}")
+
+
+def write_index(out: Path = paths.REPORTS) -> Path:
+    """reports/index.html: one line per rendered month (headline, surprise flag, links); a
+    static page with no script that opens offline."""
+    import html
+
+    rows = []
+    for folder in sorted((p for p in Path(out).iterdir() if p.is_dir()
+                          and re.fullmatch(r"\d{4}-\d{2}", p.name)
+                          and (p / "metrics.json").is_file()), reverse=True):
+        m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        links = " · ".join(f'<a href="{folder.name}/{name}">{name.split(".")[1].upper()}</a>'
+                           for name in ("brief.html", "brief.pdf") if (folder / name).exists())
+        flag = "outside the 95% interval" if m.get("flag") else ""
+        rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(headline(folder))}</td>"
+                    f"<td>{flag}</td><td>{links}</td></tr>")
+    page = ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
+            "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px}"
+            "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
+            "<h1>China rare-earth exports: monthly briefs</h1><table>"
+            "<tr><th>month</th><th>headline</th><th>surprise</th><th>brief</th></tr>"
+            + "".join(rows) + "</table></body></html>\n")
+    return csvfile.write_atomic(Path(out) / "index.html", page)
 
 
 def _replace(new: Path, final: Path) -> None:
@@ -358,16 +403,20 @@ def _render_quiet(month: str, out: str, pdf: bool) -> Result:
         return Result(month, False, Path(out), str(exc))
 
 
+def _available(data: pd.DataFrame) -> tuple[list[pd.Period], set[int]]:
+    """Months a brief can be made for, and the years whose January comes with February."""
+    built = series.build(figures=data)
+    return releases.available_months(built), set(built.janfeb.index)
+
+
 def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = True,
-                 workers: int = 2) -> list[Result]:
-    """Backfill: every available month from start to end, on `workers` processes, one bar."""
+                 workers: int = 2) -> tuple[list[Result], list[pd.Period]]:
+    """Backfill: every available month from start to end, on `workers` processes, one bar.
+    Returns the results and the months of the range without a figure (skipped)."""
     from tqdm import tqdm
 
-    built = series.build(figures=figures.load())
-    first, last = check_month(start, built), check_month(end, built)
-    if first > last:
-        raise MonthError(f"--from {first} is after --to {last}; expected the earlier month first")
-    months = [str(m) for m in available_months(built) if first <= m <= last]
+    chosen, skipped = releases.in_range(start, end, _available(figures.load())[0])
+    months = [str(m) for m in chosen]
     out = _output_folder(out)
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -375,4 +424,4 @@ def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = Tr
         for job in tqdm(as_completed(jobs), total=len(jobs), desc="briefs", unit="brief",
                         disable=not sys.stderr.isatty()):
             results.append(job.result())
-    return sorted(results, key=lambda r: r.month)
+    return sorted(results, key=lambda r: r.month), skipped

@@ -348,7 +348,7 @@ def test_fault_keeps_the_last_good_brief(tmp_path, quick_render, fault):
     good = render.render("2025-06", tmp_path, pdf=False)
     before = brief_files(good.folder)
     if fault == "full disk":
-        def to_html(notebook, html):
+        def to_html(notebook, html, **kwargs):
             html.write_bytes(b"<html>")
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(html))
         quick_render.setattr(render, "to_html", to_html)

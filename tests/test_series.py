@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import series
+from helpers import figures, series
 from conftest import figure
 
 
@@ -24,12 +24,13 @@ def test_single_months_and_gaps(write_figures):
 
 def test_december_from_full_year_minus_jan_nov(write_figures):
     # 55,431 - 52,105 = 3,326 (the reported December 2024)
-    built = build(write_figures, [figure("2024-01", "2024-11", 52105, url="https://x.org/1"),
-                                  figure("2024-01", "2024-12", 55431, url="https://x.org/2")])
+    rows = [figure("2024-01", "2024-11", 52105, url="https://x.org/1"),
+            figure("2024-01", "2024-12", 55431, url="https://x.org/2")]
+    built = build(write_figures, rows)
     dec = built.months.loc[pd.Period("2024-12", "M")]
     assert dec["origin"] == "derived"
     assert dec["value"] == pytest.approx(3326)
-    assert sorted(dec["lines"]) == [2, 3]
+    assert sorted(dec["ids"]) == sorted(figures.figure_id(r) for r in rows)
 
 
 def test_longer_chain(write_figures):
@@ -127,7 +128,7 @@ def test_weak_single_month_does_not_derive_its_neighbour(write_figures):
 
 def test_provenance_columns(write_figures):
     prov = series.provenance(figures=write_figures([figure("2024-01", "2024-01", 1)]))
-    assert list(prov.columns) == ["value", "origin", "sources", "lines", "derivation",
+    assert list(prov.columns) == ["value", "origin", "sources", "ids", "derivation",
                                   "conflict", "alternatives"]
     assert prov.iloc[0]["sources"][0]["url"] == "https://example.org/a"
 
@@ -138,3 +139,18 @@ def test_unknown_series_is_a_clear_error(write_figures):
     with pytest.raises(DataError, match=r"figures.csv: no figures for export magnets Japan"):
         series.monthly("magnets", partner="Japan",
                        figures=write_figures([figure("2024-01", "2024-01", 1)]))
+
+
+def test_majority_copy_wins_over_rank(write_figures):
+    # five copies of 3,188 from trade press against one of 3,187 from a wire: the majority
+    rows = [figure("2025-06", "2025-06", 3187, source="Kyodo", url="https://k.example/1")]
+    rows += [figure("2025-06", "2025-06", 3188, source="Some Press", url=f"https://p.example/{i}")
+             for i in range(5)]
+    assert build(write_figures, rows).months.iloc[0]["value"] == 3188
+
+
+def test_a_rounded_copy_counts_with_the_precise_figure(write_figures):
+    rows = [figure("2024-01", "2024-01", 5853.9, url="https://a.example/1"),
+            figure("2024-01", "2024-01", 5854, url="https://b.example/2"),
+            figure("2024-01", "2024-01", 5854, url="https://c.example/3")]
+    assert build(write_figures, rows).months.iloc[0]["value"] == 5853.9

@@ -56,7 +56,7 @@ def test_build_normalises_units_and_quotes(tmp_path):
          "2019-08"],
     ])
     out = tmp_path / "figures.csv"
-    assert sources.build([raw], out) == (2, 1)
+    assert sources.build([raw], out) == (2, {"series not modelled": 1})
     data = figures.load(out)
     value = data[data["measure"] == "value_usd"].iloc[0]
     assert value["value"] == pytest.approx(488.8e6)
@@ -128,3 +128,19 @@ def test_missing_corrections_file_is_a_clear_error(tmp_path):
     raw = write_raw(tmp_path / "raw.csv", [MISLABELLED])
     with pytest.raises(DataError, match=r"nowhere.csv: file not found"):
         sources.build([raw], tmp_path / "figures.csv", corrections_file=tmp_path / "nowhere.csv")
+
+
+def test_a_published_change_on_the_year_is_kept_as_data(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2024-01..06", "export_rare_earths_volume_ytd_Jan-Jun", "29095", "t",
+         "China's June rare earths exports drop (Reuters); +10.9% y/y", "https://r.example/1",
+         "2024-07-12"],
+        ["2024-06", "export_rare_earths_volume", "4000", "t",
+         "A story (Reuters); imports +5% y/y", "https://r.example/2", "2024-07-12"],
+    ])
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out)
+    data = figures.load(out)
+    change = data[data["measure"] == "yoy_pct"]
+    assert len(change) == 1  # "imports +5% y/y" is not the figure's own change
+    assert change.iloc[0]["value"] == 10.9 and change.iloc[0]["as_published"] == "+10.9% y/y"
