@@ -95,9 +95,10 @@ def records(path: str | Path, text: str) -> Iterator[tuple[int, list[str]]]:
                         "quoted field closed and every field of the header") from None
 
 
-def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES
-               ) -> pd.DataFrame:
-    """A UTF-8 CSV with exactly the header `columns`, as strings indexed by line (header = 1).
+def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES,
+               also: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+    """A UTF-8 CSV with the header `columns` (or one of `also`), as strings indexed by the
+    physical line each record starts on (header = 1).
 
     Every line must have every field; blank lines are skipped; a byte-order mark is allowed.
     """
@@ -105,18 +106,19 @@ def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES
     text = decode(path, read_bytes(path, limit)).removeprefix("\ufeff")
     rows = records(path, text)
     first = next(rows, None)
-    expected = ",".join(columns)
+    expected = ",".join(columns) + "".join(f" (or {','.join(a)})" for a in also)
     if first is None:
         raise DataError(path, 1, f"empty file; expected the header {expected}")
-    if first[1] != list(columns):
-        raise DataError(path, first[0], f"header is {','.join(first[1])!r}; expected {expected}")
+    header = first[1]
+    if header not in [list(columns), *map(list, also)]:
+        raise DataError(path, first[0], f"header is {','.join(header)!r}; expected {expected}")
     lines, cells = [], []
     for line, row in rows:
-        if len(row) != len(columns):
-            raise DataError(path, line, f"{len(row)} fields; expected {len(columns)}")
+        if len(row) != len(header):
+            raise DataError(path, line, f"{len(row)} fields; expected {len(header)}")
         lines.append(line)
         cells.append(row)
-    frame = pd.DataFrame(cells, columns=list(columns), dtype=str)
+    frame = pd.DataFrame(cells, columns=header, dtype=str)
     frame.index = pd.Index(lines, name="line", dtype="int64")
     return frame
 

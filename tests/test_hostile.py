@@ -223,8 +223,11 @@ def test_read_table_lines_and_header(tmp_path):
     path.write_text("a,b\n1,2,3\n")
     with pytest.raises(DataError, match=r"t.csv:2: 3 fields; expected 2"):
         csvfile.read_table(path, ["a", "b"])
-    with pytest.raises(DataError, match=r"t.csv:1: header is 'a,b'; expected a,c"):
-        csvfile.read_table(path, ["a", "c"])
+    with pytest.raises(DataError, match=r"t.csv:1: header is 'a,b'; expected a,c \(or c\)"):
+        csvfile.read_table(path, ["a", "c"], also=[["c"]])
+    path.write_text('b,a\n"multi\nline",5\n6,7\n')
+    assert csvfile.read_table(path, ["a", "b"], also=[["b", "a"]]).to_dict("index") == {
+        2: {"b": "multi\nline", "a": "5"}, 4: {"b": "6", "a": "7"}}
 
 
 def test_error_names_the_path_in_the_project():
