@@ -708,12 +708,13 @@ def _figure(rows: pd.DataFrame, flow: str, period: pd.Period, partner: str, *, p
             measure: str, codes: list[str], published: str | None,
             extra: str = "") -> dict[str, object]:
     """One figures row: the sum of `rows`, with the files and lines it came from."""
-    value = round(float(rows[measure].sum()), 6)
-    if not math.isfinite(value):
+    try:
+        value = round(math.fsum(rows[measure]), 6)  # exact sum; overflow raises, no warning
+    except OverflowError:
         last = rows.iloc[-1]
         raise DataError(_path_of(rows, last["source_file"]), last["source_line"],
                         f"the {measure} sum for {partner} {period} is too large; expected a "
-                        "finite total")
+                        "finite total") from None
     datasets = []
     for dataset, part in rows.groupby("dataset"):
         files = "; ".join(f"{name} {_line_ranges(lines)}"

@@ -143,6 +143,15 @@ def test_absurd_values(tmp_path, change, words):
     raises(lambda: customs.read_gacc(path, "export"), "bad.csv", 4, *words)
 
 
+def test_sum_too_large(tmp_path):
+    table = en_table()
+    for row in (1, 2):  # Japan, January, two customs regimes: each finite, the sum is not
+        table[row][EN_HEADER.index("US dollar")] = "1.7e308"
+    frame = customs.read_gacc(write(tmp_path / "sum.csv", table), "export")
+    raises(lambda: customs.to_figures(frame, "magnets", measure="value_usd", published=PUBLISHED),
+           "sum.csv", 3, "value_usd sum for Japan 2025-01 is too large")
+
+
 def test_future_period(tmp_path):
     next_month = pd.Period(pd.Timestamp.today(), "M") + 1
     path = en_with(tmp_path, 3, "Date of data", next_month.strftime("%Y%m"))
