@@ -278,6 +278,7 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str 
                          "expected the date the download was made")
     if measure == "quantity_t":
         _require_tonnes(rows)
+    named = sorted(rows["partner"].unique())
     rows = rows.assign(partner=_schema_partners(rows, partner_names))
     spec = {"product": product, "measure": measure, "codes": codes, "published": published}
     out = [_figure(part, *key, **spec)
@@ -292,10 +293,9 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str 
                 if (flow, period) not in given]
     result = figures.with_ids(pd.DataFrame(out, columns=figures.CONTENT))
     if result.empty:
-        raise DataError(files, None, "no partner of the figures schema; the data's partners "
-                        f"{sorted(rows['partner'].dropna().unique()) or sorted(frame['partner'].unique())} "
-                        "are all outside helpers.figures.PARTNERS (pass partner_names={...}, or "
-                        "covers_all_partners=True for a World sum)")
+        raise DataError(files, None, f"no partner of the figures schema; the data's partners "
+                        f"{named} are all outside helpers.figures.PARTNERS (pass "
+                        "partner_names={...}, or covers_all_partners=True for a World sum)")
     if partners != "all":
         missing = sorted(set(partners) - set(result["partner"]))
         if missing:
@@ -622,10 +622,10 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
         "flow": frame["flow"], "period": frame["period"], "hs_code": frame["hs_code"],
         "partner": _schema_partners(frame, None, quiet=True).fillna(
             frame["partner_code"].where(frame["partner_code"] != "",
-                                        frame["partner"].map(_norm))),
+                                        _by_value(frame["partner"], _norm))),
         "regime": frame["regime_code"].where(frame["regime_code"] != "",
-                                             frame["regime"].map(_norm)),
-        "province": frame["province"].map(_norm)})
+                                             _by_value(frame["regime"], _norm)),
+        "province": _by_value(frame["province"], _norm)})
     for key, why in ((frame[KEY], "same period, partner, commodity code and customs regime"),
                      (identity, "same period, partner, commodity code and customs regime, "
                       "spelled differently: two total rows, or one query downloaded twice")):
@@ -637,6 +637,11 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
             raise DataError(_path_of(frame, later["source_file"]), later["source_line"],
                             f"duplicate of {first['source_file']}:{first['source_line']} "
                             f"({why}); expected each once across the files of one call")
+
+
+def _by_value(column: pd.Series, func) -> pd.Series:
+    """`column.map(func)`, calling `func` once per distinct value (downloads repeat names)."""
+    return column.map({value: func(value) for value in column.unique()})
 
 
 def _path_of(frame: pd.DataFrame, name: str) -> Path | str:
@@ -665,9 +670,9 @@ def _require_tonnes(rows: pd.DataFrame) -> None:
     missing = rows[rows["quantity_t"].isna()]
     if not missing.empty:
         bad = missing.iloc[0]
-        raise DataError(bad["source_file"], bad["source_line"], f"unit {bad['unit']!r} has no "
-                        "tonnes (nor has the supplementary unit); expected kilograms or tonnes "
-                        "for measure 'quantity_t'", column="unit")
+        raise DataError(_path_of(rows, bad["source_file"]), bad["source_line"],
+                        f"unit {bad['unit']!r} has no tonnes (nor has the supplementary unit); "
+                        "expected kilograms or tonnes for measure 'quantity_t'", column="unit")
 
 
 def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
@@ -680,11 +685,11 @@ def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
     """
     aliases = {**{p: p for p in figures.PARTNERS}, **PARTNER_NAMES, **(extra or {})}
     table = {_norm(k): v for k, v in aliases.items()}
-    named = rows["partner"].map(lambda name: table.get(_norm(name)))
+    named = _by_value(rows["partner"], lambda name: table.get(_norm(name)))
     coded = named.notna() & (rows["partner_code"] != "")
+    pairs = pd.DataFrame({"code": rows["partner_code"], "partner": named})[coded]
     by_code: dict[str, str] = {}
-    for index in rows.index[coded]:
-        code, partner = rows.at[index, "partner_code"], named[index]
+    for index, code, partner in pairs.drop_duplicates().itertuples():
         if by_code.setdefault(code, partner) != partner:
             raise DataError(_path_of(rows, rows.at[index, "source_file"]),
                             rows.at[index, "source_line"], f"partner code {code!r} is "
@@ -703,12 +708,13 @@ def _figure(rows: pd.DataFrame, flow: str, period: pd.Period, partner: str, *, p
             measure: str, codes: list[str], published: str | None,
             extra: str = "") -> dict[str, object]:
     """One figures row: the sum of `rows`, with the files and lines it came from."""
-    value = round(float(rows[measure].sum()), 6)
-    if not math.isfinite(value):
+    try:
+        value = round(math.fsum(rows[measure]), 6)  # exact sum; overflow raises, no warning
+    except OverflowError:
         last = rows.iloc[-1]
         raise DataError(_path_of(rows, last["source_file"]), last["source_line"],
                         f"the {measure} sum for {partner} {period} is too large; expected a "
-                        "finite total")
+                        "finite total") from None
     datasets = []
     for dataset, part in rows.groupby("dataset"):
         files = "; ".join(f"{name} {_line_ranges(lines)}"

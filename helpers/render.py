@@ -10,12 +10,15 @@ checked before it joins the brief; a PDF that fails leaves the HTML brief and sa
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
 import os
 import re
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,8 +38,9 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_S = 600
 PDF_TIMEOUT_S = 120
 
-#: Headless Chromium with no way out: every host resolves to nothing, every connection goes
-#: to a closed local port, and the page may read no file but itself.
+#: Headless Chromium offline: every host resolves to nothing and every connection (loopback
+#: too) goes to a closed local port. Local files are kept out by the page's own
+#: Content-Security-Policy (templates/brief), which Chromium has no flag for.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--disable-quic", "--disable-extensions",
@@ -148,15 +152,20 @@ def to_pdf(html: Path, pdf: Path, chromium: str) -> None:
         command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                    f"--print-to-pdf={pdf}", html.as_uri()]
         try:
-            done = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=PDF_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+            chrome = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True, start_new_session=True)
         except OSError as exc:
             raise RenderError(f"chromium could not start ({exc.strerror})") from None
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise RenderError(f"chromium exited with status {done.returncode} ({tail[0][:200]})")
+        try:
+            _, stderr = chrome.communicate(timeout=PDF_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(chrome.pid, signal.SIGKILL)  # chromium and the helpers it started
+            chrome.communicate()
+            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+    if chrome.returncode != 0:
+        tail = stderr.strip().splitlines()[-1:] or ["no message"]
+        raise RenderError(f"chromium exited with status {chrome.returncode} ({tail[0][:200]})")
     check_pdf(pdf)
 
 
@@ -228,8 +237,15 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
 def _output_folder(out: str | Path) -> Path:
     """`--out` as an absolute path; RenderError if it exists and is not a folder."""
     out = Path(os.path.abspath(out))
-    if out.exists() and not out.is_dir():
-        raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
+    try:
+        if not stat.S_ISDIR(out.stat().st_mode):
+            raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
+    except FileNotFoundError:
+        pass  # made by render
+    except OSError as exc:
+        reason = ("a symbolic link loop" if exc.errno == errno.ELOOP
+                  else f"unreadable ({exc.strerror})")
+        raise RenderError(f"--out {shown(out)} is {reason}; expected a reports folder") from None
     return out
 
 
