@@ -10,7 +10,6 @@ error messages.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from helpers import paths
+from helpers import csvfile, paths
 from helpers.errors import DataError
 
 #: What a figure is; a figures file may leave `id` out (the loader computes it).
@@ -150,26 +149,9 @@ def read_rows(path: Path) -> pd.DataFrame:
 
     The header is `COLUMNS`, or `CONTENT` for a file without ids; a given id must be the one
     the row's content makes (a hand edit that changes a figure must not keep its old id)."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise DataError(path, None, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(path, None, f"not UTF-8 text ({exc.reason})") from None
-    if not rows:
-        raise DataError(path, 1, f"empty file; expected the header {','.join(COLUMNS)}")
-    header = rows[0]
-    if header not in (COLUMNS, CONTENT):
-        raise DataError(path, 1, f"header is {','.join(header)!r}; expected {','.join(COLUMNS)} "
-                        "(or the same without id)")
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise DataError(path, number, f"{len(row)} fields; expected {len(header)}")
-    frame = pd.DataFrame(rows[1:], columns=header, dtype=str)
-    frame.index = pd.RangeIndex(2, len(rows) + 1, name="line")
+    frame = csvfile.read_table(path, COLUMNS, also=[CONTENT])
     computed = with_ids(frame)
-    if "id" in header:
+    if "id" in frame.columns:
         wrong = frame["id"] != computed["id"]
         if wrong.any():
             line = int(frame.index[wrong.to_numpy()][0])
@@ -210,6 +192,10 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if row["start"][:4] != row["end"][:4]:
             raise DataError(path, line, f"{row['start']}..{row['end']} spans two years; "
                             "expected an interval within one calendar year", column="end")
+        if row["as_published"][:1] in ("=", "@"):
+            raise DataError(path, line, f"{row['as_published']!r} starts like a spreadsheet "
+                            "formula; expected the figure as the source wrote it",
+                            column="as_published")
         if not UNIT_WORDS[row["measure"]].search(row["as_published"]):
             raise DataError(path, line, f"{row['as_published']!r} shows no unit of "
                             f"{row['measure']} ({MEASURES[row['measure']]})",

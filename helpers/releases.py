@@ -12,7 +12,6 @@ the stage in those schedules and reports (`RULE_DAY`); the press-reported except
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import paths, series
+from helpers import csvfile, paths, series
 from helpers.errors import DataError
 
 COLUMNS = ["month", "stage", "date", "kind", "source", "url", "published"]
@@ -50,18 +49,9 @@ class Release:
 def load(path: str | Path = paths.RELEASE_CALENDAR) -> pd.DataFrame:
     """The release calendar, validated; one row per month and stage."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise DataError(path, None, "file not found") from None
-    if not rows or rows[0] != COLUMNS:
-        raise DataError(path, 1, f"expected the header {','.join(COLUMNS)}")
+    frame = csvfile.read_table(path, COLUMNS)
     seen: set[tuple[str, str]] = set()
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS):
-            raise DataError(path, line, f"{len(row)} fields; expected {len(COLUMNS)}")
-        record = dict(zip(COLUMNS, row, strict=True))
+    for line, record in frame.iterrows():
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", record["month"]):
             raise DataError(path, line, f"{record['month']!r} is not YYYY-MM", column="month")
         if record["stage"] not in STAGES or record["kind"] not in KINDS:
@@ -82,7 +72,7 @@ def load(path: str | Path = paths.RELEASE_CALENDAR) -> pd.DataFrame:
         if key in seen:
             raise DataError(path, line, f"{key} is given twice", column="month")
         seen.add(key)
-    frame = pd.DataFrame(rows[1:], columns=COLUMNS)
+    frame = frame.reset_index(drop=True)
     frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, paths
+from helpers import csvfile, figures, paths
 from helpers.errors import DataError
 
 RAW_COLUMNS = ["period", "series", "value", "unit", "source_title", "source_address", "published"]
@@ -292,8 +292,8 @@ def build(files: list[Path], out: Path = paths.FIGURES,
     frame = frame.sort_values(["flow", "product", "partner", "measure", "start", "end",
                                "published", "url"], kind="stable").reset_index(drop=True)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
+    for column in ("source", "note"):  # a title is never a live spreadsheet formula
+        frame[column] = frame[column].map(csvfile.neutral)
     figures.validate(frame, out)
-    tmp = out.with_suffix(".csv.tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(out)
+    csvfile.write_frame(out, frame)
     return len(frame), skipped

@@ -144,3 +144,12 @@ def test_a_published_change_on_the_year_is_kept_as_data(tmp_path):
     change = data[data["measure"] == "yoy_pct"]
     assert len(change) == 1  # "imports +5% y/y" is not the figure's own change
     assert change.iloc[0]["value"] == 10.9 and change.iloc[0]["as_published"] == "+10.9% y/y"
+
+
+def test_a_title_starting_with_a_formula_is_written_inert(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2025-11", "export_rare_earths_volume", "5493.9", "t", "=HYPERLINK(1) (Reuters)",
+         "https://r.example/1", "2025-12-08"]])
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out)
+    assert figures.load(out).iloc[0]["source"].startswith("'=HYPERLINK")
