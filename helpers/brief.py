@@ -102,6 +102,7 @@ class Numbers:
     ytd_yoy_published: Number | None
     february: Number | None
     value_usd: Number
+    value_usd_year_ago: Number
     unit_value_usd_t: float | None
     value_caveat: str
     surprise: models.Surprise | None
@@ -242,8 +243,9 @@ def _value(built: series.Built | None, month: pd.Period, combined: bool, notes: 
     return _month_number(built, month, notes, data)
 
 
-def _build(product: str, data: pd.DataFrame, partner: str = "World", flow: str = "export",
-           measure: str = "quantity_t") -> series.Built | None:
+def build_or_none(product: str, data: pd.DataFrame, partner: str = "World",
+                  flow: str = "export", measure: str = "quantity_t") -> series.Built | None:
+    """The built series, or None when the data hold no figure of it."""
     try:
         return series.build(product, flow, partner, measure, figures=data)
     except DataError:
@@ -282,7 +284,7 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
     partners = [p for p in figures_mod.PARTNERS if p != "World"]
     rows, panel = [], {}
     for partner in partners:
-        built = _build("magnets", data, partner)
+        built = build_or_none("magnets", data, partner)
         if built is None:
             if partner in MAIN_DESTINATIONS:
                 rows.append(Destination(partner, Number(partner, str(month), str(month), None,
@@ -362,16 +364,16 @@ def compute(month: str | None = None, product: str = "rare_earths",
 
     today = today or date.today()
     everything, folders = load_data(data_files)
-    headline_all = _build(product, everything)
-    magnets_all = _build("magnets", everything)
+    headline_all = build_or_none(product, everything)
+    magnets_all = build_or_none("magnets", everything)
     if headline_all is None:
         raise DataError(None, None, f"no figures for {product}")
     available = releases.available_months(headline_all, magnets_all)
     period = releases.check_month(month, available, set(headline_all.janfeb.index))
     data = everything[everything["end"] <= str(period)]
     notes = _Notes()
-    headline = _build(product, data)
-    magnets = _build("magnets", data)
+    headline = build_or_none(product, data)
+    magnets = build_or_none("magnets", data)
     combined = _combined(headline, period) if headline is not None else _combined(magnets,
                                                                                    period)
     now = _value(headline, period, combined, notes, data)
@@ -388,7 +390,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
     if combined and headline is not None:
         single = _month_number(headline, period, notes, data, f"February {period.year} alone")
         february = single if single.known else None
-    value_built = _build(product, data, measure="value_usd")
+    value_built = build_or_none(product, data, measure="value_usd")
     value = _value(value_built, period, combined, notes, data)
     value_caveat = ""
     if value.known and (value.weak or now.weak):
@@ -439,10 +441,11 @@ def compute(month: str | None = None, product: str = "rare_earths",
         yoy_pct=parts["yoy_pct"], ytd_yoy_pct_computed=pct(ytd.value, ytd_ago.value),
         ytd_yoy_published=_published_change(data, product, jan, period, notes),
         february=february, value_usd=value, unit_value_usd_t=unit_value,
+        value_usd_year_ago=_value(value_built, period - 12, combined, _Notes(), data),
         value_caveat=value_caveat, surprise=surprise, no_forecast=no_forecast,
         magnets_total=magnets_now, magnets_year_ago=magnets_ago, destinations=destinations,
-        bbg=_value(_build("rare_earth_products_bbg", data), period, False, notes, data),
-        imports=_value(_build(product, data, flow="import"), period, combined, notes, data),
+        bbg=_value(build_or_none("rare_earth_products_bbg", data), period, False, notes, data),
+        imports=_value(build_or_none(product, data, flow="import"), period, combined, notes, data),
         events=shown, since_measure=since,
         mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
                                    for p in MAIN_DESTINATIONS))) if folders else (),
@@ -505,6 +508,7 @@ def metrics(n: Numbers) -> dict[str, object]:
         "mom_pct": n.mom_pct, "yoy_pct": n.yoy_pct, "ytd_t": _round(n.ytd.value),
         "ytd_yoy_pct": n.ytd_yoy_pct, "ytd_yoy_pct_computed": n.ytd_yoy_pct_computed,
         "value_usd": n.value_usd.value, "unit_value_usd_t": n.unit_value_usd_t,
+        "value_yoy_pct": pct(n.value_usd.value, n.value_usd_year_ago.value),
         "forecast": {k: None if s is None else _round(getattr(s, k))
                      for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
         "model": None if s is None else s.model,

@@ -404,9 +404,11 @@ def _render_quiet(month: str, out: str, pdf: bool) -> Result:
 
 
 def _available(data: pd.DataFrame) -> tuple[list[pd.Period], set[int]]:
-    """Months a brief can be made for, and the years whose January comes with February."""
-    built = series.build(figures=data)
-    return releases.available_months(built), set(built.janfeb.index)
+    """Months a brief can be made for (a headline or a detailed-release figure), and the
+    years whose January comes with February."""
+    headline = series.build(figures=data)
+    return (releases.available_months(headline, brief.build_or_none("magnets", data)),
+            set(headline.janfeb.index))
 
 
 def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = True,

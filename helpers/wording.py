@@ -37,14 +37,19 @@ def marks(number: Number) -> str:
     return f" [{', '.join(map(str, number.notes))}]" if number.notes else ""
 
 
-def _figure(number: Number) -> str:
-    """A figure with its notes, and 'unconfirmed' when it rests on a single weak source."""
+def _figure(number: Number, short: bool = False) -> str:
+    """A figure with its notes, and 'unconfirmed' when it rests on a single weak source
+    (`short`, for tables: the words are explained under the table by `TABLE_KEY`)."""
     text = tonnes(number.value) + marks(number)
     if number.weak:
-        text += " (unconfirmed: a single weak source)"
+        text += " (unconfirmed)" if short else " (unconfirmed: a single weak source)"
     elif number.origin == "derived":
-        text += " (derived from year-to-date totals)"
+        text += " (derived)" if short else " (derived from year-to-date totals)"
     return text
+
+
+TABLE_KEY = ("Unconfirmed: the figure rests on a single weak source. Derived: computed from "
+             "year-to-date totals. [n]: the numbered sources at the end.")
 
 
 def title(n: Numbers) -> str:
@@ -157,7 +162,7 @@ def headline_section(n: Numbers) -> str:
         if label in seen:
             continue
         seen.add(label)
-        lines.append(f"| {label} | {_figure(number)} | {change} |")
+        lines.append(f"| {label} | {_figure(number, short=True)} | {change} |")
     notes = []
     published, computed = n.ytd_yoy_published, n.ytd_yoy_pct_computed
     if published is not None:
@@ -168,6 +173,9 @@ def headline_section(n: Numbers) -> str:
         notes.append(text + ".")
     if n.value_usd.known:
         value = f"Export value {n.value_usd.value / 1e6:,.1f} million USD{marks(n.value_usd)}"
+        value_yoy = pct(n.value_usd.value, n.value_usd_year_ago.value)
+        if value_yoy is not None:
+            value += f" ({signed(value_yoy)} on the year, against {signed(n.yoy_pct)} in tonnes)"
         if n.unit_value_usd_t:
             value += f", {n.unit_value_usd_t:,.0f} USD per tonne"
         if n.value_caveat:
@@ -175,7 +183,7 @@ def headline_section(n: Numbers) -> str:
         notes.append(value + ".")
     if n.imports.known:
         notes.append(f"Imports on the same line: {_figure(n.imports)}.")
-    return "\n".join(lines + ([""] + notes if notes else []))
+    return "\n".join(lines + [""] + notes + [TABLE_KEY])
 
 
 def magnets_section(n: Numbers) -> str:
@@ -194,13 +202,14 @@ def magnets_section(n: Numbers) -> str:
             lines.append(f"| {name} | not published | | | |")
             continue
         share = "–" if d.share_pct is None else f"{d.share_pct:.1f}%"
-        lines.append(f"| {name} | {_figure(d.quantity)} | {share} | {signed(d.mom_pct)} | "
+        lines.append(f"| {name} | {_figure(d.quantity, short=True)} | {share} | {signed(d.mom_pct)} | "
                      f"{signed(d.yoy_pct)} |")
     total_yoy = pct(n.magnets_total.value, n.magnets_year_ago.value)
-    lines.append(f"| **Total** | **{_figure(n.magnets_total)}** | 100% | | {signed(total_yoy)} |"
+    lines.append(f"| **Total** | **{_figure(n.magnets_total, short=True)}** | 100% | | "
+                 f"{signed(total_yoy)} |"
                  if n.magnets_total.known else "| **Total** | not published | | | |")
-    lines += ["", "Changes are computed where both months are known (derived months count and "
-              "are marked); a group such as the EU is not counted in the shares."]
+    lines += ["", "Changes are computed where both months are known (derived months count); a "
+              "group such as the EU is not counted in the shares. " + TABLE_KEY]
     if n.mirror:
         lines += ["", "Mirror check (UN Comtrade, partners' own imports from China): "
                   + " ".join(csvfile.safe_markdown(line) for line in n.mirror)]
@@ -216,7 +225,7 @@ def definitions_section(n: Numbers) -> str:
         return ""
     lines = ["## Three totals that news stories mix up", "", "| definition | tonnes |",
              "|---|---:|"]
-    lines += [f"| {label} | {_figure(number) if number.known else 'not in the data'} |"
+    lines += [f"| {label} | {_figure(number, short=True) if number.known else 'not in the data'} |"
               for label, number in rows]
     lines += ["", "The 稀土 line is GACC's own aggregate of rare-earth ores, metals and "
               "compounds; Bloomberg adds up lines of the detailed release, magnets among "

@@ -6,8 +6,12 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 
-from helpers import events, plots, series  # noqa: E402
-from helpers import brief  # noqa: E402
+from helpers import (  # noqa: E402
+    brief,  # noqa: E402
+    events,
+    plots,
+    series,
+)
 
 
 def texts(fig):
