@@ -119,7 +119,7 @@ def test_data_text_is_inert_in_the_brief(tmp_path):
 @pytest.mark.parametrize("month, message", [
     ("2025-13", "is not YYYY-MM"), ("30-01", "is not YYYY-MM"),
     ("2030-01", "no published figure for 2030-01"),
-    ("2022-01", "published only combined with February"),
+    ("2023-01", "published only combined with February"),
 ])
 def test_bad_month_one_line_exit_2(month, message, tmp_path):
     done = subprocess.run([sys.executable, "-m", "helpers", "brief", "--month", month,
