@@ -239,7 +239,7 @@ class Brief:
 
         start = self.month - 12 * CHART_YEARS + 1
         prov = self.built.months.loc[start:self.month]
-        events = events_mod.pick(self.events, kinds=["control", "relaxation"],
+        events = events_mod.pick(self.events, kinds=["measure", "informal", "relaxation"],
                                  start=str(start.start_time.date()), end=str(self.month))
         fig, legend = plots.monthly_chart(
             prov, title=f"China's rare-earth exports (customs 'rare earths' line), to {self.month}",

@@ -16,7 +16,8 @@ from helpers.errors import DataError
 _DESCRIPTIONS = {
     "figures.csv": "One row per published figure of China's rare-earth trade, normalised; "
                    "conflicting copies kept as separate rows.",
-    "events.csv": "Dated policy timeline (controls, relaxations, talks, supply shocks, legal).",
+    "events.csv": "Dated policy timeline: announced and informal measures, relaxations, talks, "
+                  "supply shocks, legal steps; announcement and effective dates.",
     "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
                               "belong to and the evidence.",
 }
