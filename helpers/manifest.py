@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from helpers import events, figures, paths, sources
+from helpers import events, figures, outlets, paths, sources
 from helpers.errors import DataError
 
 _DESCRIPTIONS = {
@@ -20,9 +20,11 @@ _DESCRIPTIONS = {
                   "supply shocks, legal steps; announcement and effective dates.",
     "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
                               "belong to and the evidence.",
+    "outlets.csv": "Outlet ranks: GACC 0, wire services 1, trade press 2 (unlisted 3, marked "
+                   "weak 4); a series prefers the best-ranked copy.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
-            "period_corrections.csv": sources.CORRECTION_COLUMNS}
+            "period_corrections.csv": sources.CORRECTION_COLUMNS, "outlets.csv": outlets.COLUMNS}
 
 
 def sha256(path: Path) -> str:
@@ -46,9 +48,10 @@ def _resource(path: Path) -> dict[str, object]:
 
 
 def files() -> list[Path]:
-    """Data files under contract: figures, events, period corrections and our raw finds."""
+    """Data files under contract: figures, events, period corrections, outlet ranks and our
+    raw finds."""
     corrections = [paths.PERIOD_CORRECTIONS] if paths.PERIOD_CORRECTIONS.exists() else []
-    return [paths.FIGURES, paths.EVENTS, *corrections,
+    return [paths.FIGURES, paths.EVENTS, *corrections, paths.OUTLETS,
             *sorted((paths.DATA / "sources").glob("*.csv"))]
 
 

@@ -17,7 +17,6 @@ Choice among copies of one interval, in order:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,30 +25,17 @@ import numpy as np
 import pandas as pd
 
 from helpers import figures as figures_mod
+from helpers import outlets
 from helpers import paths
 from helpers.errors import DataError
-
-_OFFICIAL = re.compile(r"customs\.gov\.cn|GACC database download", re.I)
-_WIRE = re.compile(r"Reuters|Bloomberg|Xinhua|TASS|AFP|\bAP\b|EFE|Kyodo|Yonhap|Newsis|\bCNA\b|"
-                   r"Dow Jones|PRIME|新华|新華", re.I)
-_PRESS = re.compile(r"SMM|Argus|Asian Metal|Adamas|Fastmarkets|Metalnomist|Mining\.com|"
-                    r"Global Times|China Daily|Industrial Minerals|JOGMEC|SCMP|CNBC|Nikkei|"
-                    r"Caixin|CGTN|People's Daily|Business Recorder|Financial Post|Nasdaq", re.I)
 
 Figures = pd.DataFrame | str | Path | None
 
 
 def source_rank(source: str, url: str, note: str) -> int:
-    """0 official GACC, 1 wire service, 2 trade press, 3 other, 4 marked weak."""
-    if "weak source" in note:
-        return 4
-    if _OFFICIAL.search(url) or _OFFICIAL.search(source):
-        return 0
-    if _WIRE.search(source):
-        return 1
-    if _PRESS.search(source) or _PRESS.search(url):
-        return 2
-    return 3
+    """0 official GACC, 1 wire service, 2 trade press, 3 other, 4 marked weak: the ranks of
+    data/reference/outlets.csv (``helpers.outlets``)."""
+    return outlets.rank(source, url, note)
 
 
 def _half_unit(value: float, measure: str, note: str) -> float:

@@ -94,6 +94,7 @@ def test_manifest_names_a_changed_file(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "DATA", copy)
     monkeypatch.setattr(paths, "FIGURES", copy / "figures.csv")
     monkeypatch.setattr(paths, "EVENTS", copy / "events.csv")
+    monkeypatch.setattr(paths, "OUTLETS", copy / "reference" / "outlets.csv")
     with open(copy / "events.csv", "a", encoding="utf-8") as handle:
         handle.write("x,2026-01,other,t,d,https://e.org,s,\n")
     with pytest.raises(DataError, match=r"events.csv: sha256 differs"):
