@@ -41,7 +41,8 @@ def _build_data(_: argparse.Namespace) -> int:
                                      corrections_file=paths.PERIOD_CORRECTIONS)
     manifest.write()
     coverage.write()
-    print(f"data/figures.csv: {written} figures ({skipped} raw rows are series not modelled); "
+    left = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))
+    print(f"data/figures.csv: {written} figures (raw rows left out: {left or 'none'}); "
           "manifest and COVERAGE.md rewritten")
     return 0
 

@@ -348,9 +348,8 @@ class Brief:
             return (interval.sources[:3], "",
                     "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in interval.alternatives))
         row = months.loc[month]
-        lines = row["lines"]
         if row["origin"] == "derived":
-            used = self.data.loc[[ln for ln in lines if ln in self.data.index]]
+            used = self.data.loc[[i for i in row["ids"] if i in self.data.index]]
             return ([{"source": r.source, "url": r.url} for r in used.itertuples()],
                     row["derivation"], "")
         return (row["sources"][:3], "",

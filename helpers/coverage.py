@@ -85,12 +85,12 @@ def markdown(data: pd.DataFrame | None = None) -> str:
         if built.contradictions:
             out += ["Interval sums that contradict their months beyond rounding "
                     "(reported, not averaged):", "",
-                    "| interval | published | sum of months | difference | rows |",
+                    "| interval | published | sum of months | difference | figure ids |",
                     "|---|---:|---:|---:|---|"]
             for c in built.contradictions:
                 out.append(f"| {c['interval']} | {c['published']:,.1f} | "
                            f"{c['sum_of_months']:,.1f} | {c['difference']:+,.1f} | "
-                           f"{', '.join(map(str, c['lines']))} |")
+                           f"{', '.join(c['ids'])} |")
             out.append("")
     return "\n".join(out)
 

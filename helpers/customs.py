@@ -216,7 +216,7 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                         "(the download covers all partners)")
                 for (flow, period), part in split.groupby(["flow", "period"])
                 if (flow, period) not in given]
-    result = pd.DataFrame(out, columns=figures.COLUMNS)
+    result = figures.with_ids(pd.DataFrame(out, columns=figures.CONTENT))
     if partners != "all":
         missing = sorted(set(partners) - set(result["partner"]))
         if missing:

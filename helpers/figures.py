@@ -2,11 +2,16 @@
 
 Every later stage reads figures through `load`, so a malformed file stops here with a
 `DataError` naming the file, the line and the column instead of producing wrong series.
+A figure is known by its `id`, a short hash of what it is (address, series, period as
+published, value): adding a figure never changes another's id, and an exact copy of a
+shipped figure given again is recognised as the same figure. Line numbers appear only in
+error messages.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from pathlib import Path
 
@@ -17,8 +22,12 @@ from pandera.errors import SchemaErrors
 from helpers import paths
 from helpers.errors import DataError
 
-COLUMNS = ["flow", "product", "partner", "measure", "start", "end", "value",
+#: What a figure is; a figures file may leave `id` out (the loader computes it).
+CONTENT = ["flow", "product", "partner", "measure", "start", "end", "value",
            "as_published", "source", "url", "published", "note"]
+COLUMNS = ["id", *CONTENT]
+#: The fields a figure's id is made of.
+IDENTITY = ["url", "flow", "product", "partner", "measure", "start", "end", "value"]
 
 #: Product ids: what each measures. HS codes only where the product is one code.
 PRODUCTS: dict[str, dict[str, object]] = {
@@ -67,6 +76,7 @@ _NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 
 _SCHEMA = pa.DataFrameSchema(
     {
+        "id": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{12}$")),
         "flow": pa.Column(str, pa.Check.isin(FLOWS)),
         "product": pa.Column(str, pa.Check.isin(list(PRODUCTS))),
         "partner": pa.Column(str, pa.Check.isin(PARTNERS)),
@@ -99,8 +109,29 @@ _EXPECTED = {
 }
 
 
+def figure_id(row: dict[str, str] | pd.Series) -> str:
+    """12 hex digits of the SHA-256 of the figure's identity fields (value as a number, so
+    `5238`, `5238.0` and `5.238e3` are one figure)."""
+    try:
+        value = f"{float(row['value']):.10g}"
+    except ValueError:
+        value = str(row["value"])  # rejected by the schema check with its line
+    key = "|".join([*(str(row[c]) for c in IDENTITY[:-1]), value])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def with_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its `id` column (first) computed from each row's content."""
+    out = frame[CONTENT].copy()
+    out.insert(0, "id", [figure_id(row) for _, row in out.iterrows()] if len(out) else [])
+    return out
+
+
 def read_rows(path: Path) -> pd.DataFrame:
-    """Read a CSV as strings, checking the header and that every line has every field."""
+    """Read a CSV as strings, checking the header and that every line has every field.
+
+    The header is `COLUMNS`, or `CONTENT` for a file without ids; a given id must be the one
+    the row's content makes (a hand edit that changes a figure must not keep its old id)."""
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
@@ -110,14 +141,31 @@ def read_rows(path: Path) -> pd.DataFrame:
         raise DataError(path, None, f"not UTF-8 text ({exc.reason})") from None
     if not rows:
         raise DataError(path, 1, f"empty file; expected the header {','.join(COLUMNS)}")
-    if rows[0] != COLUMNS:
-        raise DataError(path, 1, f"header is {','.join(rows[0])!r}; expected {','.join(COLUMNS)}")
+    header = rows[0]
+    if header not in (COLUMNS, CONTENT):
+        raise DataError(path, 1, f"header is {','.join(header)!r}; expected {','.join(COLUMNS)} "
+                        "(or the same without id)")
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS):
-            raise DataError(path, number, f"{len(row)} fields; expected {len(COLUMNS)}")
-    frame = pd.DataFrame(rows[1:], columns=COLUMNS, dtype=str)
+        if len(row) != len(header):
+            raise DataError(path, number, f"{len(row)} fields; expected {len(header)}")
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=str)
     frame.index = pd.RangeIndex(2, len(rows) + 1, name="line")
-    return frame
+    computed = with_ids(frame)
+    if "id" in header:
+        wrong = frame["id"] != computed["id"]
+        if wrong.any():
+            line = int(frame.index[wrong.to_numpy()][0])
+            raise DataError(path, line, f"id {frame.at[line, 'id']!r} is not the figure's id "
+                            f"{computed.at[line, 'id']!r}; the id is a hash of "
+                            f"{', '.join(IDENTITY)}: rebuild with `python -m helpers build-data`",
+                            column="id")
+    seen = computed["id"].duplicated()
+    if seen.any():
+        line = int(computed.index[seen.to_numpy()][0])
+        first = int(computed.index[(computed["id"] == computed.at[line, "id"]).to_numpy()][0])
+        raise DataError(path, line, f"the same figure as line {first} (same address, series, "
+                        "period and value); expected each figure once")
+    return computed
 
 
 def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -152,20 +200,20 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def load(path: str | Path = paths.FIGURES) -> pd.DataFrame:
-    """Load and validate figures; the index is the file's line number (header = line 1)."""
+    """Load and validate figures, indexed by figure id."""
     path = Path(path)
-    return validate(read_rows(path), path)
+    return validate(read_rows(path), path).set_index("id")
 
 
-def load_all(extra: list[str | Path] | None = None) -> pd.DataFrame:
+def load_all(extra: list[str | Path] | None = None,
+             base: str | Path = paths.FIGURES) -> pd.DataFrame:
     """data/figures.csv plus extra figures files (e.g. converted downloads), all validated.
 
-    Line numbers of the extra files are offset by a million per file so that they stay apart
-    from the shipped file's in provenance.
+    A figure already loaded (same id) is the same figure, not another copy that would count
+    as a vote among conflicting copies: it is kept once.
     """
-    frames = [load()]
-    for number, path in enumerate(extra or [], start=1):
-        frame = load(path)
-        frame.index = frame.index + 1_000_000 * number
-        frames.append(frame)
-    return pd.concat(frames) if len(frames) > 1 else frames[0]
+    frame = load(base)
+    for path in extra or []:
+        more = load(path)
+        frame = pd.concat([frame, more[~more.index.isin(frame.index)]])
+    return frame

@@ -24,7 +24,8 @@ _DESCRIPTIONS = {
                    "weak 4); a series prefers the best-ranked copy.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
-            "period_corrections.csv": sources.CORRECTION_COLUMNS, "outlets.csv": outlets.COLUMNS}
+            "period_corrections.csv": sources.CORRECTION_COLUMNS,
+            "outlets.csv": outlets.COLUMNS, sources.OWN_FILE.name: sources.OWN_COLUMNS}
 
 
 def sha256(path: Path) -> str:

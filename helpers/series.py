@@ -66,7 +66,7 @@ class Interval:
     value: float
     tol: float
     rank: int
-    lines: list[int]
+    ids: list[str]
     sources: list[dict[str, str]]
     alternatives: list[dict[str, object]] = field(default_factory=list)
 
@@ -110,22 +110,22 @@ def _load_default() -> pd.DataFrame:
 
 def _copies(rows: pd.DataFrame) -> list[dict[str, object]]:
     out = []
-    for line, row in rows.iterrows():
-        out.append({"line": int(line), "value": float(row["value"]),
+    for figure_id, row in rows.iterrows():
+        out.append({"id": str(figure_id), "value": float(row["value"]),
                     "tol": _half_unit(float(row["value"]), row["measure"], row["note"]),
                     "rank": source_rank(row["source"], row["url"], row["note"]),
                     "published": row["published"], "source": row["source"], "url": row["url"]})
     return out
 
 
-def _choose(copies: list[dict[str, object]], support: dict[int, int]) -> list[dict[str, object]]:
+def _choose(copies: list[dict[str, object]], support: dict[str, int]) -> list[dict[str, object]]:
     """Order copies by the module's rule; the first is chosen. `support` counts identities held."""
     def agreeing(copy: dict[str, object]) -> int:
         return sum(_agree(copy["value"], other["value"], copy["tol"], other["tol"])
                    for other in copies)
 
-    return sorted(copies, key=lambda c: (-support.get(c["line"], 0), c["rank"], -agreeing(c),
-                                         c["tol"], c["published"], c["line"]))
+    return sorted(copies, key=lambda c: (-support.get(c["id"], 0), c["rank"], -agreeing(c),
+                                         c["tol"], c["published"], c["url"], c["id"]))
 
 
 def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> Interval:
@@ -134,14 +134,14 @@ def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> In
     others = [c for c in ordered if c not in same]
     return Interval(
         start=pd.Period(start, "M"), end=pd.Period(end, "M"), value=best["value"],
-        tol=best["tol"], rank=best["rank"], lines=[best["line"]],
+        tol=best["tol"], rank=best["rank"], ids=[best["id"]],
         sources=[{"source": c["source"], "url": c["url"], "published": c["published"],
-                  "line": c["line"]} for c in same],
+                  "id": c["id"]} for c in same],
         alternatives=[{"value": c["value"], "source": c["source"], "url": c["url"],
-                       "line": c["line"]} for c in others])
+                       "id": c["id"]} for c in others])
 
 
-def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[int, int]:
+def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[str, int]:
     """For each single-month copy, how many year-to-date differences (pairs of intervals
     January..m-1 and January..m of the series) it agrees with."""
     support: dict[int, int] = {}
@@ -155,7 +155,7 @@ def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[int
         for copy in copies:
             if any(_agree(b["value"] - s["value"], copy["value"], b["tol"] + s["tol"],
                           copy["tol"]) for b in big for s in small):
-                support[copy["line"]] = 1
+                support[copy["id"]] = 1
     return support
 
 
@@ -182,7 +182,7 @@ def _derive(chosen: list[Interval]) -> Built:
     last = max(i.end for i in chosen)
     index = pd.period_range(first, last, freq="M")
     months = pd.DataFrame({"value": np.nan, "origin": "missing", "tol": 0.0,
-                           "lines": [[] for _ in index], "sources": [[] for _ in index],
+                           "ids": [[] for _ in index], "sources": [[] for _ in index],
                            "conflict": False, "alternatives": [[] for _ in index],
                            "derivation": "", "usable": False}, index=index)
     for interval in chosen:
@@ -191,7 +191,7 @@ def _derive(chosen: list[Interval]) -> Built:
             months.at[m, "value"] = interval.value
             months.at[m, "origin"] = "reported"
             months.at[m, "tol"] = interval.tol
-            months.at[m, "lines"] = list(interval.lines)
+            months.at[m, "ids"] = list(interval.ids)
             months.at[m, "sources"] = interval.sources
             months.at[m, "alternatives"] = interval.alternatives
             months.at[m, "conflict"] = bool(interval.alternatives)
@@ -199,26 +199,26 @@ def _derive(chosen: list[Interval]) -> Built:
     # Candidate equations: each interval, and each difference of two nested intervals that
     # share their start (January..Oct minus January..Sep = October).
     multi = [i for i in chosen if i.start != i.end and _usable(i)]
-    equations = [(set(i.months), i.value, i.tol, list(i.lines), f"{i.start}..{i.end}")
+    equations = [(set(i.months), i.value, i.tol, list(i.ids), f"{i.start}..{i.end}")
                  for i in multi]
     for big in multi:
         for small in multi:
             if small.start == big.start and small.end < big.end:
                 equations.append((set(big.months) - set(small.months), big.value - small.value,
-                                  big.tol + small.tol, big.lines + small.lines,
+                                  big.tol + small.tol, big.ids + small.ids,
                                   f"{big.start}..{big.end} - {small.start}..{small.end}"))
     janfeb: dict[int, dict[str, object]] = {}
     for interval in chosen:
         if interval.start.month == 1 and interval.end.month == 2:
             janfeb[interval.start.year] = {"value": interval.value, "origin": "reported",
-                                           "lines": list(interval.lines),
+                                           "ids": list(interval.ids),
                                            "derivation": f"{interval.start}..{interval.end}"}
     contradictions: list[dict[str, object]] = []
     while True:
         # Among equations that leave one month (or Jan+Feb together) unknown, use the one
         # resting on the fewest published rows: the same release's chain before long sums.
         candidates = []
-        for months_set, value, tol, lines, label in equations:
+        for months_set, value, tol, ids, label in equations:
             known = sorted(m for m in months_set if months.at[m, "origin"] != "missing")
             unknown = sorted(months_set - set(known))
             is_janfeb = (len(unknown) == 2 and [m.month for m in unknown] == [1, 2]
@@ -226,7 +226,7 @@ def _derive(chosen: list[Interval]) -> Built:
             if (len(unknown) != 1 and not is_janfeb) or not all(
                     months.at[m, "usable"] for m in known):
                 continue  # a month is derived only from precise, non-weak figures
-            used = sorted(set(lines + [ln for m in known for ln in months.at[m, "lines"]]))
+            used = sorted(set(ids + [i for m in known for i in months.at[m, "ids"]]))
             candidates.append((len(used), label, unknown, value, tol, known, used))
         if not candidates:
             break
@@ -238,11 +238,11 @@ def _derive(chosen: list[Interval]) -> Built:
             months.at[m, "value"] = rest
             months.at[m, "origin"] = "derived"
             months.at[m, "tol"] = tol + sum(months.at[k, "tol"] for k in known)
-            months.at[m, "lines"] = used
+            months.at[m, "ids"] = used
             months.at[m, "derivation"] = how
             months.at[m, "usable"] = True
         else:
-            janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "lines": used,
+            janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "ids": used,
                                        "derivation": how}
     for interval in chosen:
         if interval.start == interval.end or interval.end.month == 2:
@@ -261,14 +261,14 @@ def _derive(chosen: list[Interval]) -> Built:
             contradictions.append({"interval": f"{interval.start}..{interval.end}",
                                    "published": interval.value, "sum_of_months": total,
                                    "difference": interval.value - total,
-                                   "lines": list(interval.lines)})
+                                   "ids": list(interval.ids)})
     for year in sorted({m.year for m in index}):
         jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
         if year not in janfeb and all(m in months.index and months.at[m, "origin"] != "missing"
                                       for m in (jan, feb)):
             janfeb[year] = {"value": months.at[jan, "value"] + months.at[feb, "value"],
                             "origin": "sum of months",
-                            "lines": sorted(set(months.at[jan, "lines"] + months.at[feb, "lines"])),
+                            "ids": sorted(set(months.at[jan, "ids"] + months.at[feb, "ids"])),
                             "derivation": f"{jan} + {feb}"}
     jf = pd.DataFrame.from_dict(janfeb, orient="index").sort_index()
     jf.index.name = "year"
@@ -305,9 +305,10 @@ def janfeb(product: str = "rare_earths", flow: str = "export", partner: str = "W
 
 def provenance(product: str = "rare_earths", flow: str = "export", partner: str = "World",
                measure: str = "quantity_t", figures: Figures = None) -> pd.DataFrame:
-    """Per month: value, origin (reported|derived|missing), sources, rows used, conflict, alternatives."""
+    """Per month: value, origin (reported|derived|missing), sources, ids of the figures used,
+    conflict, alternatives."""
     months = build(product, flow, partner, measure, figures).months
-    out = months[["value", "origin", "sources", "lines", "derivation", "conflict",
+    out = months[["value", "origin", "sources", "ids", "derivation", "conflict",
                   "alternatives"]].copy()
     out.index.name = "month"
     return out

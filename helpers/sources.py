@@ -1,15 +1,23 @@
 """Build data/figures.csv from the raw source files, normalising ids, periods and units.
 
-Raw files (`../shared/sources/figures.csv` and the project's own `data/sources/*.csv`) keep each
-figure exactly as read: free-form series names, `YYYY-Qn`-style periods, units such as
-`USD mn`. This module maps them onto the figures schema and writes nothing unless every row
-validates, so data/figures.csv is always a complete, checked file.
+Raw files keep each figure exactly as read: free-form series names, `YYYY-Qn`-style periods,
+units such as `USD mn`. Two layouts exist:
+
+- the shared file (`../shared/sources/figures.csv`, `RAW_COLUMNS`), whose free-text
+  `source_title` carries the outlet, the quoted words and the flags; they are mined from it;
+- the project's own file (`data/sources/found_figures.csv`, `OWN_COLUMNS`), which names them in
+  explicit columns (outlet, headline, quote, flags, comment): `python -m helpers add` appends
+  to it and nothing is mined.
+
+This module maps both onto the figures schema and writes nothing unless every row validates,
+so data/figures.csv is always a complete, checked file.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +27,11 @@ from helpers import figures, paths
 from helpers.errors import DataError
 
 RAW_COLUMNS = ["period", "series", "value", "unit", "source_title", "source_address", "published"]
+OWN_COLUMNS = ["period", "series", "value", "unit", "outlet", "headline", "quote", "url",
+               "published", "flags", "comment"]
+OWN_FILE = paths.DATA / "sources" / "found_figures.csv"
+#: The flags a raw row may carry (`note` of the figure).
+FLAGS = ("weak source", "rounded", "conflicting copies", "publication date uncertain")
 CORRECTION_COLUMNS = ["source_address", "series", "period", "corrected_period", "reason"]
 
 _PARTNERS = {"US": "United States", "SouthKorea": "South Korea", "HongKong": "Hong Kong",
@@ -112,15 +125,43 @@ def note_for(title: str, unit: str, published: str) -> str:
     return "; ".join(flags)
 
 
-def _read(path: Path, columns: list[str]) -> list[dict[str, str]]:
+def _read(path: Path, columns: list[str] | tuple[list[str], ...]) -> list[dict[str, str]]:
+    """Rows of a raw CSV whose header is `columns` (or one of several layouts)."""
+    layouts = columns if isinstance(columns, tuple) else (columns,)
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
-            if reader.fieldnames != columns:
-                raise DataError(path, 1, f"header is {reader.fieldnames}; expected {columns}")
-            return list(reader)
+            if reader.fieldnames not in layouts:
+                raise DataError(path, 1, f"header is {reader.fieldnames}; expected "
+                                + " or ".join(map(str, layouts)))
+            rows = list(reader)
     except FileNotFoundError:
         raise DataError(path, None, "file not found") from None
+    for line, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise DataError(path, line, f"expected {len(reader.fieldnames)} fields")
+    return rows
+
+
+def source_text(outlet: str, headline: str, comment: str) -> str:
+    """The figures' `source` of an own-file row: `headline (outlet); comment`."""
+    text = f"{headline} ({outlet})" if headline else outlet
+    return f"{text}; {comment}" if comment else text
+
+
+def _own_fields(path: Path, line: int, raw: dict[str, str]) -> dict[str, str]:
+    """Source, address, as_published and note of a row in the explicit layout."""
+    if not raw["outlet"].strip():
+        raise DataError(path, line, "every figure needs its outlet", column="outlet")
+    flags = [f.strip() for f in raw["flags"].split(";") if f.strip()]
+    unknown = [f for f in flags if f not in FLAGS]
+    if unknown:
+        raise DataError(path, line, f"flags {unknown} are not among {list(FLAGS)}",
+                        column="flags")
+    return {"source": source_text(raw["outlet"].strip(), raw["headline"].strip(),
+                                  raw["comment"].strip()),
+            "url": raw["url"], "note": "; ".join(flags),
+            "as_published": raw["quote"].strip() or f"{raw['value']} {raw['unit']}"}
 
 
 @dataclass(frozen=True)
@@ -152,16 +193,18 @@ def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
 
 def normalise(path: Path, corrections: Corrections | None = None,
               applied: set[tuple[str, str, str]] | None = None
-              ) -> tuple[list[dict[str, str]], int]:
-    """Rows of one raw file in the figures schema, and how many raw rows were not modelled.
+              ) -> tuple[list[dict[str, str]], Counter]:
+    """Rows of one raw file in the figures schema, and how many raw rows were left out, by
+    reason (series not modelled, no publication date).
 
     A row listed in `corrections` takes the corrected period, its note says so and why, and its
     key is added to `applied`.
     """
-    raw_rows = _read(path, RAW_COLUMNS)
-    rows, skipped = [], 0
+    raw_rows = _read(path, (RAW_COLUMNS, OWN_COLUMNS))
+    rows, skipped = [], Counter()
     for line, raw in enumerate(raw_rows, start=2):
-        key = (raw["source_address"], raw["series"], raw["period"])
+        own = "outlet" in raw
+        key = (raw["url" if own else "source_address"], raw["series"], raw["period"])
         fix = (corrections or {}).get(key)
         if fix and applied is not None:
             applied.add(key)
@@ -170,9 +213,13 @@ def normalise(path: Path, corrections: Corrections | None = None,
         except ValueError as exc:
             raise DataError(path, line, str(exc), column="period") from None
         unit = raw["unit"].split(" (")[0]
-        mapping = classify(raw["series"], int(start[:4]), raw["source_title"])
+        title = raw["comment"] if own else raw["source_title"]
+        mapping = classify(raw["series"], int(start[:4]), title)
         if mapping is None or unit not in _UNITS:
-            skipped += 1
+            skipped["series not modelled"] += 1
+            continue
+        if not raw["published"].strip():
+            skipped["no publication date"] += 1  # a figure enters only with its date
             continue
         measure, scale = _UNITS[unit]
         try:
@@ -180,15 +227,18 @@ def normalise(path: Path, corrections: Corrections | None = None,
         except ValueError:
             raise DataError(path, line, f"{raw['value']!r} is not a number",
                             column="value") from None
+        fields = _own_fields(path, line, raw) if own else {
+            "source": raw["source_title"], "url": raw["source_address"],
+            "as_published": as_published(raw["value"], raw["unit"], raw["source_title"],
+                                         measure),
+            "note": note_for(raw["source_title"], raw["unit"], raw["published"])}
         rows.append({
             "flow": mapping.flow, "product": mapping.product, "partner": mapping.partner,
             "measure": measure, "start": start, "end": end, "value": f"{value:.10g}",
-            "as_published": as_published(raw["value"], raw["unit"], raw["source_title"],
-                                         measure),
-            "source": raw["source_title"], "url": raw["source_address"],
-            "published": raw["published"].rstrip("?"),
+            "as_published": fields["as_published"], "source": fields["source"],
+            "url": fields["url"], "published": raw["published"].rstrip("?"),
             "note": "; ".join(filter(None, [
-                note_for(raw["source_title"], raw["unit"], raw["published"]),
+                fields["note"],
                 f"period corrected from {raw['period']}: {fix.reason}" if fix else ""])),
         })
     return rows, skipped
@@ -200,15 +250,15 @@ def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
 
 
 def build(files: list[Path], out: Path = paths.FIGURES,
-          corrections_file: Path | None = None) -> tuple[int, int]:
+          corrections_file: Path | None = None) -> tuple[int, Counter]:
     """Normalise `files` into `out`, validating first and writing atomically.
 
-    Returns (rows written, raw rows not modelled). Exact duplicates (same figure, same
+    Returns (rows written, raw rows left out by reason). Exact duplicates (same figure, same
     address) are written once. `corrections_file` (data/period_corrections.csv) moves rows whose
     source mislabels the period; a correction that matches no raw row is an error.
     """
     corrections = read_corrections(corrections_file) if corrections_file else {}
-    rows, skipped, applied = [], 0, set()
+    rows, skipped, applied = [], Counter(), set()
     for path in files:
         file_rows, file_skipped = normalise(path, corrections, applied)
         rows += file_rows
@@ -217,9 +267,8 @@ def build(files: list[Path], out: Path = paths.FIGURES,
         if key not in applied:
             raise DataError(corrections_file, fix.line, f"no raw row has source_address, series "
                             f"and period {key}; a correction must name a row as published")
-    frame = pd.DataFrame(rows, columns=figures.COLUMNS, dtype=str)
-    frame = frame.drop_duplicates(subset=["flow", "product", "partner", "measure", "start",
-                                          "end", "value", "url"])
+    frame = figures.with_ids(pd.DataFrame(rows, columns=figures.CONTENT, dtype=str))
+    frame = frame.drop_duplicates(subset="id")
     frame = frame.sort_values(["flow", "product", "partner", "measure", "start", "end",
                                "published", "url"], kind="stable").reset_index(drop=True)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")

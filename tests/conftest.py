@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.figures import COLUMNS
+from helpers.figures import CONTENT as COLUMNS
 
 
 def figure(start: str, end: str, value: float, *, product: str = "rare_earths",

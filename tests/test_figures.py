@@ -1,16 +1,47 @@
 """Validation of figures files: every problem names the file, the line and the column."""
 
+import pandas as pd
 import pytest
 
 from helpers import DataError, figures
 from conftest import figure
 
 
-def test_valid_file_loads_with_line_numbers(write_figures):
-    path = write_figures([figure("2025-01", "2025-01", 100), figure("2025-02", "2025-02", 7.5)])
-    frame = figures.load(path)
-    assert list(frame.index) == [2, 3]
-    assert frame.loc[3, "value"] == 7.5
+def test_valid_file_loads_indexed_by_figure_id(write_figures):
+    rows = [figure("2025-01", "2025-01", 100), figure("2025-02", "2025-02", 7.5)]
+    frame = figures.load(write_figures(rows))
+    # sha256("https://example.org/a|export|rare_earths|World|quantity_t|2025-02|2025-02|7.5")
+    assert list(frame.index) == [figures.figure_id(r) for r in rows]
+    assert frame.index[1] == "f6d656ad4c3f"
+    assert frame.loc["f6d656ad4c3f", "value"] == 7.5
+
+
+def test_id_depends_on_what_the_figure_is_not_on_its_line(write_figures):
+    one = figure("2025-02", "2025-02", 7.5)
+    before = figures.load(write_figures([one])).index[0]
+    after = figures.load(write_figures([figure("2024-12", "2024-12", 1), one],
+                                       name="more.csv"))
+    assert after.index[1] == before
+    assert figures.figure_id({**one, "value": "7.50"}) == before  # the same number
+    assert figures.figure_id({**one, "value": "7.6"}) != before
+
+
+def test_a_wrong_id_names_the_line(write_figures, tmp_path):
+    rows = figures.with_ids(pd.DataFrame([figure("2025-01", "2025-01", 100)]))
+    rows.loc[0, "value"] = "101"  # edited by hand, id kept
+    path = tmp_path / "edited.csv"
+    rows.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"edited.csv:2: column 'id': .* is not the figure's id"):
+        figures.load(path)
+
+
+def test_an_exact_copy_given_again_is_the_same_figure(write_figures):
+    shipped = write_figures([figure("2025-01", "2025-01", 100)])
+    extra = write_figures([figure("2025-01", "2025-01", 100),
+                           figure("2025-01", "2025-01", 120, url="https://example.org/b")],
+                          name="extra.csv")
+    both = figures.load_all([extra], base=shipped)
+    assert sorted(both["value"]) == [100, 120]
 
 
 @pytest.mark.parametrize("field, bad, column", [

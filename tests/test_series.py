@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import series
+from helpers import figures, series
 from conftest import figure
 
 
@@ -24,12 +24,13 @@ def test_single_months_and_gaps(write_figures):
 
 def test_december_from_full_year_minus_jan_nov(write_figures):
     # 55,431 - 52,105 = 3,326 (the reported December 2024)
-    built = build(write_figures, [figure("2024-01", "2024-11", 52105, url="https://x.org/1"),
-                                  figure("2024-01", "2024-12", 55431, url="https://x.org/2")])
+    rows = [figure("2024-01", "2024-11", 52105, url="https://x.org/1"),
+            figure("2024-01", "2024-12", 55431, url="https://x.org/2")]
+    built = build(write_figures, rows)
     dec = built.months.loc[pd.Period("2024-12", "M")]
     assert dec["origin"] == "derived"
     assert dec["value"] == pytest.approx(3326)
-    assert sorted(dec["lines"]) == [2, 3]
+    assert sorted(dec["ids"]) == sorted(figures.figure_id(r) for r in rows)
 
 
 def test_longer_chain(write_figures):
@@ -127,7 +128,7 @@ def test_weak_single_month_does_not_derive_its_neighbour(write_figures):
 
 def test_provenance_columns(write_figures):
     prov = series.provenance(figures=write_figures([figure("2024-01", "2024-01", 1)]))
-    assert list(prov.columns) == ["value", "origin", "sources", "lines", "derivation",
+    assert list(prov.columns) == ["value", "origin", "sources", "ids", "derivation",
                                   "conflict", "alternatives"]
     assert prov.iloc[0]["sources"][0]["url"] == "https://example.org/a"
 

@@ -56,7 +56,7 @@ def test_build_normalises_units_and_quotes(tmp_path):
          "2019-08"],
     ])
     out = tmp_path / "figures.csv"
-    assert sources.build([raw], out) == (2, 1)
+    assert sources.build([raw], out) == (2, {"series not modelled": 1})
     data = figures.load(out)
     value = data[data["measure"] == "value_usd"].iloc[0]
     assert value["value"] == pytest.approx(488.8e6)
