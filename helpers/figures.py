@@ -65,7 +65,8 @@ PARTNERS = ["World", "Japan", "United States", "Germany", "South Korea", "India"
 
 #: Words in `as_published` that show which unit a figure was written in, per measure.
 UNIT_WORDS = {
-    "quantity_t": re.compile(r"t\b|ton|tonne|吨|噸|トン|톤|Tonnen|тонн|тыс|mt|kg", re.I),
+    "quantity_t": re.compile(r"\dt(?![A-Za-z])|t\b|ton|tonne|吨|噸|トン|톤|Tonnen|тонн|тыс|mt|kg",
+                             re.I),
     "value_usd": re.compile(r"USD|\$|US dollar|美元|달러|dollar|долл", re.I),
     "value_cny": re.compile(r"CNY|yuan|元|RMB|юан", re.I),
 }
@@ -168,6 +169,12 @@ def read_rows(path: Path) -> pd.DataFrame:
     return computed
 
 
+def _last_day(published: str) -> pd.Timestamp:
+    """The latest moment a date given as YYYY, YYYY-MM or YYYY-MM-DD can mean."""
+    freq = {4: "Y", 7: "M", 10: "D"}[len(published)]
+    return pd.Period(published, freq).end_time
+
+
 def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Check every row against the schema and the cross-column rules; return typed figures."""
     try:
@@ -192,6 +199,15 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if row["start"][:4] != row["end"][:4]:
             raise DataError(path, line, f"{row['start']}..{row['end']} spans two years; "
                             "expected an interval within one calendar year", column="end")
+        try:
+            published = _last_day(row["published"])
+        except ValueError:
+            raise DataError(path, line, f"{row['published']!r} is not a real date",
+                            column="published") from None
+        if published <= pd.Period(row["end"], "M").end_time:
+            raise DataError(path, line, f"published {row['published']}, not after the period "
+                            f"{row['start']}..{row['end']} it reports; a month's figure is "
+                            "published in a later month", column="published")
         if not UNIT_WORDS[row["measure"]].search(row["as_published"]):
             raise DataError(path, line, f"{row['as_published']!r} shows no unit of "
                             f"{row['measure']} ({MEASURES[row['measure']]})",

@@ -244,24 +244,34 @@ def _derive(chosen: list[Interval]) -> Built:
         else:
             janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "ids": used,
                                        "derivation": how}
-    for interval in chosen:
-        if interval.start == interval.end or interval.end.month == 2:
-            continue  # single months are the data; Jan-Feb is checked below
-        covered = list(interval.months)
-        total, slack = 0.0, interval.tol + 1.0
+    # Checks: each interval against its months, then each difference of nested intervals
+    # (a year minus January..November against December) unless one of the two intervals
+    # already contradicts its months. Rounding allowed: half a unit of the last digit of
+    # each published figure in the equation, not of each month summed.
+    tolerance = {i: interval.tol for interval in chosen for i in interval.ids}
+    checks = [(list(i.months), i.value, list(i.ids), f"{i.start}..{i.end}", ()) for i in chosen
+              if i.start != i.end and i.end.month != 2]  # Jan-Feb is summed below
+    checks += [(sorted(m), value, ids, label, tuple(label.split(" - ")))
+               for m, value, _, ids, label in equations if " - " in label]
+    for covered, value, ids, label, parts in checks:
+        if any(part == c["interval"] for part in parts for c in contradictions):
+            continue
+        figures_used, total = set(ids), 0.0
         jan_feb_unknown = any(months.at[m, "origin"] == "missing" for m in covered[:2])
-        if interval.start.month == 1 and jan_feb_unknown and interval.start.year in janfeb:
-            total += janfeb[interval.start.year]["value"]
+        if (covered[0].month == 1 and len(covered) > 1 and jan_feb_unknown
+                and covered[0].year in janfeb):
+            total += janfeb[covered[0].year]["value"]
+            figures_used |= set(janfeb[covered[0].year]["ids"])
             covered = covered[2:]
         if any(months.at[m, "origin"] == "missing" for m in covered):
             continue
         total += sum(months.at[m, "value"] for m in covered)
-        slack += sum(months.at[m, "tol"] for m in covered)
-        if abs(total - interval.value) > slack:
-            contradictions.append({"interval": f"{interval.start}..{interval.end}",
-                                   "published": interval.value, "sum_of_months": total,
-                                   "difference": interval.value - total,
-                                   "ids": list(interval.ids)})
+        figures_used |= {i for m in covered for i in months.at[m, "ids"]}
+        slack = sum(tolerance.get(i, 0.5) for i in figures_used)
+        if abs(total - value) > slack + 1e-9:
+            contradictions.append({"interval": label, "published": value,
+                                   "sum_of_months": total, "difference": value - total,
+                                   "tolerance": slack, "ids": list(ids)})
     for year in sorted({m.year for m in index}):
         jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
         if year not in janfeb and all(m in months.index and months.at[m, "origin"] != "missing"

@@ -40,7 +40,11 @@ _WIDE_MAGNETS = re.compile(r"magnets_and_magnet_alloys|incl_powder_alloys|magnet
 _WIDE_NOTE = re.compile(r"wider product scope", re.I)
 _WEAK = re.compile(r"weak|rewrite|low-quality|aggregator|forum|copy site|mirror|blog|"
                    r"single source", re.I)
-_ROUNDED = re.compile(r"rounded|approx|\babout\b|around|roughly", re.I)
+# "rounded" or "approximate" said of the figure (not "unrounded"); "about", "around"... only
+# where they qualify the figure's own number ("about 1346 t"), not another ("of about 6146 t").
+_ROUNDED = re.compile(r"(?<!un)rounded|\bapprox", re.I)
+_QUALIFIED = re.compile(r"(?:\babout|\baround|\broughly|\bnearly|\bsome|~|約|约|약)\s*"
+                        r"(?:USD|US\$|\$|CNY)?\s*(\d[\d,.]*)", re.IGNORECASE)
 _QUOTED = re.compile(r"'([^']*\d[^']*)'|\"([^\"]*\d[^\"]*)\"|“([^”]*\d[^”]*)”|「([^」]*\d[^」]*)」")
 _CONFLICT = re.compile(r"conflict|disagree|contradict", re.I)
 _HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)(_ytd_Jan-\w+|_fullyear)?$")
@@ -113,12 +117,27 @@ def as_published(value: str, unit: str, title: str, measure: str) -> str:
     return f"{value} {unit}"
 
 
-def note_for(title: str, unit: str, published: str) -> str:
+def _digits(number: str) -> str:
+    """Significant digits of a number as written: `34,800` and `3.48` are both `348`."""
+    return re.sub(r"\D", "", number).lstrip("0").rstrip("0")
+
+
+def approximate(title: str, value: str) -> bool:
+    """Whether the title says the figure itself is rounded or approximate: "rounded" (not
+    "unrounded"), "approx...", or "about"/"around"/"約"... directly before the figure's own
+    digits; such a word before another number says nothing about this one."""
+    if _ROUNDED.search(title):
+        return True
+    own = _digits(value)
+    return bool(own) and any(_digits(m[1]) == own for m in _QUALIFIED.finditer(title))
+
+
+def note_for(title: str, unit: str, published: str, value: str = "") -> str:
     """Flags readers need: weak source, rounded figure, conflicting copies, uncertain date."""
     flags = ["publication date uncertain"] if published.endswith("?") else []
     if _WEAK.search(title):
         flags.append("weak source")
-    if _ROUNDED.search(title) or "approx" in unit:
+    if approximate(title, value) or "approx" in unit:
         flags.append("rounded")
     if _CONFLICT.search(title):
         flags.append("conflicting copies")
@@ -231,7 +250,7 @@ def normalise(path: Path, corrections: Corrections | None = None,
             "source": raw["source_title"], "url": raw["source_address"],
             "as_published": as_published(raw["value"], raw["unit"], raw["source_title"],
                                          measure),
-            "note": note_for(raw["source_title"], raw["unit"], raw["published"])}
+            "note": note_for(raw["source_title"], raw["unit"], raw["published"], raw["value"])}
         rows.append({
             "flow": mapping.flow, "product": mapping.product, "partner": mapping.partner,
             "measure": measure, "start": start, "end": end, "value": f"{value:.10g}",

@@ -128,3 +128,19 @@ def test_missing_corrections_file_is_a_clear_error(tmp_path):
     raw = write_raw(tmp_path / "raw.csv", [MISLABELLED])
     with pytest.raises(DataError, match=r"nowhere.csv: file not found"):
         sources.build([raw], tmp_path / "figures.csv", corrections_file=tmp_path / "nowhere.csv")
+
+
+@pytest.mark.parametrize("title, value, rounded", [
+    ("exact (unrounded) copy of the 2015 total", "34832", False),
+    ("Tradium; 'Germany ... with 1346 tonnes' of about 6146 t", "1346", False),
+    ("Tsunagi Finance; Japan about 5.1x May", "131", False),
+    ("Bloomberg mirror; value about USD 60 mn", "1238", False),
+    ("GlobalSpark (about 406 t a month against Reuters' 226-305 t)", "4877.6", False),
+    ("Quest Metals blog; 'roughly 11477 metric tons' to Europe", "11477", True),
+    ("reprint gives only '約3.48萬t'", "34800", True),
+    ("exports of about 5,000 t", "5000", True),
+    ("Reuters (rounded)", "488.8", True),
+    ("approximate ('around')", "21519", True),
+])
+def test_rounded_only_when_said_of_the_figure_itself(title, value, rounded):
+    assert ("rounded" in sources.note_for(title, "t", "2025-01", value)) == rounded
