@@ -50,6 +50,12 @@ PRODUCTS: dict[str, dict[str, object]] = {
                       "(wider scope than HS 85051110, e.g. Adamas' totals)",
         "hs_codes": [],
     },
+    "rare_earths_incl_magnets": {
+        "definition": "a wider basket than the 稀土 line: rare-earth ores, oxides, compounds "
+                      "and magnets together (e.g. a Korean outlet's half-year totals); never "
+                      "spliced onto the headline line",
+        "hs_codes": [],
+    },
     "rare_earth_products_bbg": {
         "definition": "Bloomberg's computed 'rare-earth products incl. magnets' total from the "
                       "detailed release; not the 稀土 line",

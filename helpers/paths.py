@@ -6,6 +6,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIGURES = DATA / "figures.csv"
 PERIOD_CORRECTIONS = DATA / "period_corrections.csv"
+FLAG_CORRECTIONS = DATA / "flag_corrections.csv"
 EVENTS = DATA / "events.csv"
 OUTLETS = DATA / "reference" / "outlets.csv"
 MANIFEST = DATA / "datapackage.json"

@@ -43,14 +43,17 @@ def _half_unit(value: float, measure: str, note: str) -> float:
 
     Read from the value itself: decimals give 0.5·10^-d; a whole figure marked rounded, or a
     value published in millions (USD, CNY), carries half of its trailing zeros
-    (34,800 t rounded -> 50 t; USD 488.8 mn -> USD 50,000).
+    (34,800 t rounded -> 50 t; USD 488.8 mn -> USD 50,000); a figure noted "truncated" (cut
+    to tens, say, not rounded) carries a whole unit of its last digit.
     """
     text = f"{value:.10g}"
     if "." in text:
-        return 0.5 * 10 ** -len(text.split(".")[1])
-    if "rounded" in note or measure != "quantity_t":
-        return 0.5 * 10 ** (len(text) - len(text.rstrip("0")))
-    return 0.5
+        half = 0.5 * 10 ** -len(text.split(".")[1])
+    elif "rounded" in note or measure != "quantity_t":
+        half = 0.5 * 10 ** (len(text) - len(text.rstrip("0")))
+    else:
+        half = 0.5
+    return 2 * half if "truncated" in note else half  # cut, not rounded: a whole unit
 
 
 def _agree(a: float, b: float, tol_a: float, tol_b: float) -> bool:
@@ -143,15 +146,19 @@ def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> In
 
 def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[str, int]:
     """For each single-month copy, how many year-to-date differences (pairs of intervals
-    January..m-1 and January..m of the series) it agrees with."""
+    January..m-1 and January..m of the series) it agrees with; only totals precise enough to
+    derive from (to the unit, not weak) arbitrate, so a rounded copy never picks a month."""
+    def precise(copies: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [c for c in copies if c["tol"] <= 0.5 and c["rank"] < 4]
+
     support: dict[int, int] = {}
     for (start, end), copies in groups.items():
         if start != end or end.endswith("-01"):
             continue
         month = pd.Period(end, "M")
         year_start = f"{month.year}-01"
-        big = groups.get((year_start, end), [])
-        small = groups.get((year_start, str(month - 1)), [])
+        big = precise(groups.get((year_start, end), []))
+        small = precise(groups.get((year_start, str(month - 1)), []))
         for copy in copies:
             if any(_agree(b["value"] - s["value"], copy["value"], b["tol"] + s["tol"],
                           copy["tol"]) for b in big for s in small):

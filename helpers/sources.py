@@ -33,6 +33,7 @@ OWN_FILE = paths.DATA / "sources" / "found_figures.csv"
 #: The flags a raw row may carry (`note` of the figure).
 FLAGS = ("weak source", "rounded", "conflicting copies", "publication date uncertain")
 CORRECTION_COLUMNS = ["source_address", "series", "period", "corrected_period", "reason"]
+FLAG_COLUMNS = ["source_address", "series", "period", "flag", "reason"]
 
 _PARTNERS = {"US": "United States", "SouthKorea": "South Korea", "HongKong": "Hong Kong",
              "EU27": "European Union", "EU": "European Union"}
@@ -47,7 +48,9 @@ _QUALIFIED = re.compile(r"(?:\babout|\baround|\broughly|\bnearly|\bsome|~|約|�
                         r"(?:USD|US\$|\$|CNY)?\s*(\d[\d,.]*)", re.IGNORECASE)
 _QUOTED = re.compile(r"'([^']*\d[^']*)'|\"([^\"]*\d[^\"]*)\"|“([^”]*\d[^”]*)”|「([^」]*\d[^」]*)」")
 _CONFLICT = re.compile(r"conflict|disagree|contradict", re.I)
-_HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)(_ytd_Jan-\w+|_fullyear)?$")
+_INTERVAL = r"(_ytd_Jan-\w+|_fullyear|_quarter_Q[1-4])?$"
+_HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)" + _INTERVAL)
+_WITH_MAGNETS = re.compile(r"^(export|import)_rare_earths_incl_magnets_(volume|value)" + _INTERVAL)
 _QUOTA_ERA = re.compile(r"^export_rare_earths?_(quota_era|ore_metals_compounds|ores_metals_"
                         r"compounds|elements_and_compounds|and_products_headline)")
 _MAGNETS = re.compile(r"^export_magnets(_to_(?P<partner>[A-Za-z0-9]+))?_(volume|value)"
@@ -74,6 +77,8 @@ def classify(series: str, start_year: int, title: str) -> Mapping | None:
         return Mapping("export", "rare_earths_quota_era", "World")
     if _HEADLINE.match(series):
         return Mapping(flow, "rare_earths", "World")
+    if _WITH_MAGNETS.match(series):
+        return Mapping(flow, "rare_earths_incl_magnets", "World")
     if _BBG.match(series):
         return Mapping("export", "rare_earth_products_bbg", "World")
     if _WIDE_MAGNETS.search(series):
@@ -195,6 +200,33 @@ class Correction:
 Corrections = dict[tuple[str, str, str], Correction]
 
 
+@dataclass(frozen=True)
+class FlagCorrection:
+    """A raw row whose source title does not show a flag it needs (e.g. a copy truncated to
+    tens), with the evidence."""
+
+    flag: str
+    reason: str
+    line: int
+
+
+FlagCorrections = dict[tuple[str, str, str], FlagCorrection]
+
+
+def read_flag_corrections(path: Path = paths.FLAG_CORRECTIONS) -> FlagCorrections:
+    """Flags to add, keyed by (source_address, series, period as published)."""
+    out: FlagCorrections = {}
+    for line, row in enumerate(_read(path, FLAG_COLUMNS), start=2):
+        if row["flag"] not in FLAGS:
+            raise DataError(path, line, f"{row['flag']!r} is not among {list(FLAGS)}",
+                            column="flag")
+        if not row["reason"].strip():
+            raise DataError(path, line, "a flag correction needs its reason", column="reason")
+        out[(row["source_address"], row["series"], row["period"])] = FlagCorrection(
+            row["flag"], row["reason"].strip(), line)
+    return out
+
+
 def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
     """Period corrections keyed by (source_address, series, period as published)."""
     out: Corrections = {}
@@ -211,13 +243,13 @@ def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
 
 
 def normalise(path: Path, corrections: Corrections | None = None,
-              applied: set[tuple[str, str, str]] | None = None
-              ) -> tuple[list[dict[str, str]], Counter]:
+              applied: set[tuple[str, str, str]] | None = None,
+              flags: FlagCorrections | None = None) -> tuple[list[dict[str, str]], Counter]:
     """Rows of one raw file in the figures schema, and how many raw rows were left out, by
     reason (series not modelled, no publication date).
 
-    A row listed in `corrections` takes the corrected period, its note says so and why, and its
-    key is added to `applied`.
+    A row listed in `corrections` takes the corrected period, one listed in `flags` takes the
+    flag; its note says so and why, and its key is added to `applied`.
     """
     raw_rows = _read(path, (RAW_COLUMNS, OWN_COLUMNS))
     rows, skipped = [], Counter()
@@ -225,7 +257,8 @@ def normalise(path: Path, corrections: Corrections | None = None,
         own = "outlet" in raw
         key = (raw["url" if own else "source_address"], raw["series"], raw["period"])
         fix = (corrections or {}).get(key)
-        if fix and applied is not None:
+        flag = (flags or {}).get(key)
+        if (fix or flag) and applied is not None:
             applied.add(key)
         try:
             start, end = period_bounds(fix.period if fix else raw["period"])
@@ -258,6 +291,8 @@ def normalise(path: Path, corrections: Corrections | None = None,
             "url": fields["url"], "published": raw["published"].rstrip("?"),
             "note": "; ".join(filter(None, [
                 fields["note"],
+                flag.flag if flag and flag.flag not in fields["note"] else "",
+                flag.reason if flag else "",
                 f"period corrected from {raw['period']}: {fix.reason}" if fix else ""])),
         })
     return rows, skipped
@@ -268,24 +303,27 @@ def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
     return [shared / "figures.csv", *sorted((paths.DATA / "sources").glob("*.csv"))]
 
 
-def build(files: list[Path], out: Path = paths.FIGURES,
-          corrections_file: Path | None = None) -> tuple[int, Counter]:
+def build(files: list[Path], out: Path = paths.FIGURES, corrections_file: Path | None = None,
+          flags_file: Path | None = None) -> tuple[int, Counter]:
     """Normalise `files` into `out`, validating first and writing atomically.
 
     Returns (rows written, raw rows left out by reason). Exact duplicates (same figure, same
     address) are written once. `corrections_file` (data/period_corrections.csv) moves rows whose
-    source mislabels the period; a correction that matches no raw row is an error.
+    source mislabels the period, `flags_file` (data/flag_corrections.csv) flags rows whose title
+    does not say what they need; a correction that matches no raw row is an error.
     """
     corrections = read_corrections(corrections_file) if corrections_file else {}
+    flags = read_flag_corrections(flags_file) if flags_file else {}
     rows, skipped, applied = [], Counter(), set()
     for path in files:
-        file_rows, file_skipped = normalise(path, corrections, applied)
+        file_rows, file_skipped = normalise(path, corrections, applied, flags)
         rows += file_rows
         skipped += file_skipped
-    for key, fix in corrections.items():
-        if key not in applied:
-            raise DataError(corrections_file, fix.line, f"no raw row has source_address, series "
-                            f"and period {key}; a correction must name a row as published")
+    for file, fixes in ((corrections_file, corrections), (flags_file, flags)):
+        for key, fix in fixes.items():
+            if key not in applied:
+                raise DataError(file, fix.line, f"no raw row has source_address, series and "
+                                f"period {key}; a correction must name a row as published")
     frame = figures.with_ids(pd.DataFrame(rows, columns=figures.CONTENT, dtype=str))
     frame = frame.drop_duplicates(subset="id")
     frame = frame.sort_values(["flow", "product", "partner", "measure", "start", "end",

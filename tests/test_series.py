@@ -178,3 +178,14 @@ def test_unknown_series_is_a_clear_error(write_figures):
     with pytest.raises(DataError, match=r"figures.csv: no figures for export magnets Japan"):
         series.monthly("magnets", partner="Japan",
                        figures=write_figures([figure("2024-01", "2024-01", 1)]))
+
+
+def test_a_rounded_total_does_not_pick_the_month(write_figures):
+    # Jan-Sep has an exact copy and one truncated to tens (10 t of slack); only the exact
+    # difference 52,699.2 - 48,355.7 = 4,343.5 may support a copy of October
+    rows = [figure("2025-01", "2025-09", 48355.7), figure("2025-01", "2025-10", 52699.2),
+            figure("2025-01", "2025-09", 48350, url="https://t.example", note="rounded; truncated"),
+            figure("2025-10", "2025-10", 4345.5, source="Reuters", url="https://r.example"),
+            figure("2025-10", "2025-10", 4343.5, source="A blog", url="https://b.example")]
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2025-10", "M"), "value"] == 4343.5

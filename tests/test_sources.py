@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from helpers import DataError, figures, sources
+from helpers import DataError, figures, series, sources
 
 
 @pytest.mark.parametrize("period, bounds", [
@@ -144,3 +144,56 @@ def test_missing_corrections_file_is_a_clear_error(tmp_path):
 ])
 def test_rounded_only_when_said_of_the_figure_itself(title, value, rounded):
     assert ("rounded" in sources.note_for(title, "t", "2025-01", value)) == rounded
+
+
+TRUNCATED = ["2025-01..09", "export_rare_earths_volume_ytd_Jan-Sep", "48350", "t",
+             "TASS: exports up 12.6% in Jan-Sep", "https://t.example/1", "2025-10-13"]
+EXACT = ["2025-01..09", "export_rare_earths_volume_ytd_Jan-Sep", "48355.7", "t",
+         "Reuters: exports in Jan-Sep", "https://r.example/9", "2025-10-13"]
+
+
+def test_flag_correction_marks_a_truncated_copy_rounded(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [TRUNCATED, EXACT])
+    flags = write_raw(tmp_path / "flags.csv", [
+        ["https://t.example/1", TRUNCATED[1], "2025-01..09", "rounded",
+         "truncated to tens: the exact figure is 48,355.7 t"]], sources.FLAG_COLUMNS)
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out, flags_file=flags)
+    data = figures.load(out).set_index("url")
+    assert data.loc["https://t.example/1", "note"] == (
+        "rounded; truncated to tens: the exact figure is 48,355.7 t")
+    assert data.loc["https://r.example/9", "note"] == ""
+    # a truncated copy carries a whole unit of its last digit (10 t): it agrees with the exact
+    # copy instead of being called conflicting
+    [interval] = series.intervals(figures=out)
+    assert interval.value == 48355.7 and interval.alternatives == []
+    assert len(interval.sources) == 2
+
+
+@pytest.mark.parametrize("flag, key, message", [
+    ("rounded", "https://t.example/other", r"flags.csv:2: no raw row has source_address"),
+    ("approximately", "https://t.example/1", r"flags.csv:2: column 'flag': 'approximately'"),
+])
+def test_bad_flag_correction_is_a_clear_error(tmp_path, flag, key, message):
+    raw = write_raw(tmp_path / "raw.csv", [TRUNCATED])
+    flags = write_raw(tmp_path / "flags.csv", [[key, TRUNCATED[1], "2025-01..09", flag, "why"]],
+                      sources.FLAG_COLUMNS)
+    with pytest.raises(DataError, match=message):
+        sources.build([raw], tmp_path / "figures.csv", flags_file=flags)
+
+
+@pytest.mark.parametrize("series_name, product", [
+    ("export_rare_earths_volume_quarter_Q3", "rare_earths"),
+    ("import_rare_earths_incl_magnets_volume_ytd_Jan-Jun", "rare_earths_incl_magnets"),
+    ("export_rare_earths_incl_magnets_volume_ytd_Jan-Jun", "rare_earths_incl_magnets"),
+])
+def test_quarters_and_wider_baskets_are_classified(series_name, product):
+    assert sources.classify(series_name, 2023, "").product == product
+    assert product in figures.PRODUCTS
+
+
+def test_an_undated_modelled_row_is_counted_as_undated(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2022-07..09", "export_rare_earths_volume_quarter_Q3", "11638.4", "t",
+         "quarterly review (weak source)", "https://q.example/1", ""], EXACT])
+    assert sources.build([raw], tmp_path / "figures.csv") == (1, {"no publication date": 1})
