@@ -13,14 +13,13 @@ what an event is, so that a chart or a brief never draws a press report as a mea
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import paths
+from helpers import paths, tables
 from helpers.errors import DataError
 
 COLUMNS = ["id", "date", "effective", "kind", "title", "detail", "url", "source", "also", "ends"]
@@ -77,29 +76,21 @@ def load(path: str | Path = paths.EVENTS) -> pd.DataFrame:
     (the first day of what the source dates, NaT when `effective` is empty) and `precision`
     says whether `date` is a day, a month or a year."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise DataError(path, None, "file not found") from None
-    if not rows or rows[0] != COLUMNS:
-        raise DataError(path, 1, f"expected the header {','.join(COLUMNS)}")
+    rows = tables.read(path, COLUMNS)
     lines: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS):
-            raise DataError(path, number, f"{len(row)} fields; expected {len(COLUMNS)}")
+    for number, row in rows:
         record = dict(zip(COLUMNS, row))
         _check(record, path, number)
         if record["id"] in lines:
             raise DataError(path, number, f"id {record['id']!r} repeats line "
                             f"{lines[record['id']]}", column="id")
         lines[record["id"]] = number
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows:
         ends = dict(zip(COLUMNS, row))["ends"]
         if ends and ends not in lines:
             raise DataError(path, number, f"ends {ends!r}, which is no event id in the file",
                             column="ends")
-    frame = pd.DataFrame(rows[1:], columns=COLUMNS)
+    frame = pd.DataFrame([row for _, row in rows], columns=COLUMNS)
     frame["precision"] = frame["date"].str.len().map(_PRECISION)
     frame["date"] = pd.to_datetime(frame["date"], format="mixed")
     frame["effective"] = pd.to_datetime(frame["effective"].replace("", None), format="mixed")

@@ -8,14 +8,13 @@ address case-insensitively, as a whole word where it begins or ends with a lette
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import paths
+from helpers import paths, tables
 from helpers.errors import DataError
 
 COLUMNS = ["outlet", "kind", "rank", "note"]
@@ -26,17 +25,9 @@ UNLISTED, WEAK = RANKS["other"], 4
 def load(path: str | Path = paths.OUTLETS) -> pd.DataFrame:
     """The validated outlet table, with `rank` as an integer matching its `kind`."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise DataError(path, None, "file not found") from None
-    if not rows or rows[0] != COLUMNS:
-        raise DataError(path, 1, f"expected the header {','.join(COLUMNS)}")
+    rows = tables.read(path, COLUMNS)
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS):
-            raise DataError(path, line, f"{len(row)} fields; expected {len(COLUMNS)}")
+    for line, row in rows:
         outlet, kind, rank, _ = row
         if not outlet.strip():
             raise DataError(path, line, "the outlet is empty", column="outlet")
@@ -49,7 +40,7 @@ def load(path: str | Path = paths.OUTLETS) -> pd.DataFrame:
         if rank != str(RANKS[kind]):
             raise DataError(path, line, f"a {kind} outlet has rank {RANKS[kind]}, not {rank!r}",
                             column="rank")
-    frame = pd.DataFrame(rows[1:], columns=COLUMNS)
+    frame = pd.DataFrame([row for _, row in rows], columns=COLUMNS)
     frame["rank"] = frame["rank"].astype(int)
     return frame
 
