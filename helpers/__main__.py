@@ -39,7 +39,7 @@ def _build_data(_: argparse.Namespace) -> int:
 
     written, skipped = sources.build(sources.raw_files(),
                                      corrections_file=paths.PERIOD_CORRECTIONS,
-                                     flags_file=paths.FLAG_CORRECTIONS)
+                                     annotations_file=paths.ANNOTATIONS)
     manifest.write()
     coverage.write()
     left = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))

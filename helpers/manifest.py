@@ -20,14 +20,14 @@ _DESCRIPTIONS = {
                   "supply shocks, legal steps; announcement and effective dates.",
     "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
                               "belong to and the evidence.",
-    "flag_corrections.csv": "Raw rows whose title does not show a flag they need (e.g. a copy "
-                            "truncated to tens): the flag and the evidence.",
+    "annotations.csv": "Raw rows whose title does not show what they need: a flag (e.g. a copy "
+                       "truncated to tens) or the page's own words, with the evidence.",
     "outlets.csv": "Outlet ranks: GACC 0, wire services 1, trade press 2 (unlisted 3, marked "
                    "weak 4); a series prefers the best-ranked copy.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
             "period_corrections.csv": sources.CORRECTION_COLUMNS,
-            "flag_corrections.csv": sources.FLAG_COLUMNS,
+            "annotations.csv": sources.ANNOTATION_COLUMNS,
             "outlets.csv": outlets.COLUMNS, sources.OWN_FILE.name: sources.OWN_COLUMNS}
 
 
@@ -52,9 +52,9 @@ def _resource(path: Path) -> dict[str, object]:
 
 
 def files() -> list[Path]:
-    """Data files under contract: figures, events, period and flag corrections, outlet ranks
+    """Data files under contract: figures, events, period corrections, annotations, outlet ranks
     and our raw finds."""
-    corrections = [p for p in (paths.PERIOD_CORRECTIONS, paths.FLAG_CORRECTIONS) if p.exists()]
+    corrections = [p for p in (paths.PERIOD_CORRECTIONS, paths.ANNOTATIONS) if p.exists()]
     return [paths.FIGURES, paths.EVENTS, *corrections, paths.OUTLETS,
             *sorted((paths.DATA / "sources").glob("*.csv"))]
 

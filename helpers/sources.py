@@ -33,7 +33,7 @@ OWN_FILE = paths.DATA / "sources" / "found_figures.csv"
 #: The flags a raw row may carry (`note` of the figure).
 FLAGS = ("weak source", "rounded", "conflicting copies", "publication date uncertain")
 CORRECTION_COLUMNS = ["source_address", "series", "period", "corrected_period", "reason"]
-FLAG_COLUMNS = ["source_address", "series", "period", "flag", "reason"]
+ANNOTATION_COLUMNS = ["source_address", "series", "period", "flag", "as_published", "reason"]
 
 _PARTNERS = {"US": "United States", "SouthKorea": "South Korea", "HongKong": "Hong Kong",
              "EU27": "European Union", "EU": "European Union"}
@@ -201,29 +201,33 @@ Corrections = dict[tuple[str, str, str], Correction]
 
 
 @dataclass(frozen=True)
-class FlagCorrection:
-    """A raw row whose source title does not show a flag it needs (e.g. a copy truncated to
-    tens), with the evidence."""
+class Annotation:
+    """What a raw row's source title does not show: a flag it needs (e.g. a copy truncated to
+    tens) and/or the page's own words for `as_published`, with the evidence."""
 
     flag: str
+    as_published: str
     reason: str
     line: int
 
 
-FlagCorrections = dict[tuple[str, str, str], FlagCorrection]
+Annotations = dict[tuple[str, str, str], Annotation]
 
 
-def read_flag_corrections(path: Path = paths.FLAG_CORRECTIONS) -> FlagCorrections:
-    """Flags to add, keyed by (source_address, series, period as published)."""
-    out: FlagCorrections = {}
-    for line, row in enumerate(_read(path, FLAG_COLUMNS), start=2):
-        if row["flag"] not in FLAGS:
+def read_annotations(path: Path = paths.ANNOTATIONS) -> Annotations:
+    """Annotations keyed by (source_address, series, period as published)."""
+    out: Annotations = {}
+    for line, row in enumerate(_read(path, ANNOTATION_COLUMNS), start=2):
+        if row["flag"] and row["flag"] not in FLAGS:
             raise DataError(path, line, f"{row['flag']!r} is not among {list(FLAGS)}",
                             column="flag")
+        if not (row["flag"] or row["as_published"].strip()):
+            raise DataError(path, line, "an annotation gives a flag or the page's words",
+                            column="flag")
         if not row["reason"].strip():
-            raise DataError(path, line, "a flag correction needs its reason", column="reason")
-        out[(row["source_address"], row["series"], row["period"])] = FlagCorrection(
-            row["flag"], row["reason"].strip(), line)
+            raise DataError(path, line, "an annotation needs its reason", column="reason")
+        out[(row["source_address"], row["series"], row["period"])] = Annotation(
+            row["flag"], row["as_published"].strip(), row["reason"].strip(), line)
     return out
 
 
@@ -244,12 +248,13 @@ def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
 
 def normalise(path: Path, corrections: Corrections | None = None,
               applied: set[tuple[str, str, str]] | None = None,
-              flags: FlagCorrections | None = None) -> tuple[list[dict[str, str]], Counter]:
+              annotations: Annotations | None = None
+              ) -> tuple[list[dict[str, str]], Counter]:
     """Rows of one raw file in the figures schema, and how many raw rows were left out, by
     reason (series not modelled, no publication date).
 
-    A row listed in `corrections` takes the corrected period, one listed in `flags` takes the
-    flag; its note says so and why, and its key is added to `applied`.
+    A row listed in `corrections` takes the corrected period, one listed in `annotations` its
+    flag and words; its note says so and why, and its key is added to `applied`.
     """
     raw_rows = _read(path, (RAW_COLUMNS, OWN_COLUMNS))
     rows, skipped = [], Counter()
@@ -257,7 +262,7 @@ def normalise(path: Path, corrections: Corrections | None = None,
         own = "outlet" in raw
         key = (raw["url" if own else "source_address"], raw["series"], raw["period"])
         fix = (corrections or {}).get(key)
-        flag = (flags or {}).get(key)
+        flag = (annotations or {}).get(key)
         if (fix or flag) and applied is not None:
             applied.add(key)
         try:
@@ -287,11 +292,12 @@ def normalise(path: Path, corrections: Corrections | None = None,
         rows.append({
             "flow": mapping.flow, "product": mapping.product, "partner": mapping.partner,
             "measure": measure, "start": start, "end": end, "value": f"{value:.10g}",
-            "as_published": fields["as_published"], "source": fields["source"],
+            "as_published": flag.as_published if flag and flag.as_published
+            else fields["as_published"], "source": fields["source"],
             "url": fields["url"], "published": raw["published"].rstrip("?"),
             "note": "; ".join(filter(None, [
                 fields["note"],
-                flag.flag if flag and flag.flag not in fields["note"] else "",
+                flag.flag if flag and flag.flag not in fields["note"].split("; ") else "",
                 flag.reason if flag else "",
                 f"period corrected from {raw['period']}: {fix.reason}" if fix else ""])),
         })
@@ -304,22 +310,22 @@ def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
 
 
 def build(files: list[Path], out: Path = paths.FIGURES, corrections_file: Path | None = None,
-          flags_file: Path | None = None) -> tuple[int, Counter]:
+          annotations_file: Path | None = None) -> tuple[int, Counter]:
     """Normalise `files` into `out`, validating first and writing atomically.
 
     Returns (rows written, raw rows left out by reason). Exact duplicates (same figure, same
     address) are written once. `corrections_file` (data/period_corrections.csv) moves rows whose
-    source mislabels the period, `flags_file` (data/flag_corrections.csv) flags rows whose title
-    does not say what they need; a correction that matches no raw row is an error.
+    source mislabels the period, `annotations_file` (data/annotations.csv) adds what a row's
+    title does not say; a correction or annotation that matches no raw row is an error.
     """
     corrections = read_corrections(corrections_file) if corrections_file else {}
-    flags = read_flag_corrections(flags_file) if flags_file else {}
+    annotations = read_annotations(annotations_file) if annotations_file else {}
     rows, skipped, applied = [], Counter(), set()
     for path in files:
-        file_rows, file_skipped = normalise(path, corrections, applied, flags)
+        file_rows, file_skipped = normalise(path, corrections, applied, annotations)
         rows += file_rows
         skipped += file_skipped
-    for file, fixes in ((corrections_file, corrections), (flags_file, flags)):
+    for file, fixes in ((corrections_file, corrections), (annotations_file, annotations)):
         for key, fix in fixes.items():
             if key not in applied:
                 raise DataError(file, fix.line, f"no raw row has source_address, series and "

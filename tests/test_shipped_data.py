@@ -121,6 +121,13 @@ def test_second_audit_flags(data):
                               ("2026-01", "2026-02", 10460)):
         assert note("tass.com", start, end, value).startswith("rounded; truncated to tens")
     assert "conflicting" not in note("bravotv.co.kr", "2025-03", "2025-03", 5666.3)
+    machine = data[data["url"].str.contains("energynews.oedigital.com/mining/2026", regex=False)
+                   & (data["start"] == "2025-01") & (data["end"] == "2025-12")]
+    assert machine["as_published"].tolist() == ["62.585 metric tons"]
+    assert "read 62,585 t" in machine["note"].iloc[0] and machine["value"].iloc[0] == 62585
+    ytn = data[data["url"].str.contains("ytn.co.kr/_ln/0104_202508201627179318", regex=False)
+               & (data["start"] == "2025-05")]
+    assert ytn["as_published"].tolist() == ["5월엔 1,238t까지 내려앉았다가"]
     gifu = data[data["url"].str.contains("gifu-np", regex=False)]
     assert len(gifu) == 3 and set(gifu["published"]) == {"2025-07"}
 

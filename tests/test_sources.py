@@ -152,13 +152,13 @@ EXACT = ["2025-01..09", "export_rare_earths_volume_ytd_Jan-Sep", "48355.7", "t",
          "Reuters: exports in Jan-Sep", "https://r.example/9", "2025-10-13"]
 
 
-def test_flag_correction_marks_a_truncated_copy_rounded(tmp_path):
+def test_annotation_marks_a_truncated_copy_rounded(tmp_path):
     raw = write_raw(tmp_path / "raw.csv", [TRUNCATED, EXACT])
     flags = write_raw(tmp_path / "flags.csv", [
-        ["https://t.example/1", TRUNCATED[1], "2025-01..09", "rounded",
-         "truncated to tens: the exact figure is 48,355.7 t"]], sources.FLAG_COLUMNS)
+        ["https://t.example/1", TRUNCATED[1], "2025-01..09", "rounded", "",
+         "truncated to tens: the exact figure is 48,355.7 t"]], sources.ANNOTATION_COLUMNS)
     out = tmp_path / "figures.csv"
-    sources.build([raw], out, flags_file=flags)
+    sources.build([raw], out, annotations_file=flags)
     data = figures.load(out).set_index("url")
     assert data.loc["https://t.example/1", "note"] == (
         "rounded; truncated to tens: the exact figure is 48,355.7 t")
@@ -170,16 +170,30 @@ def test_flag_correction_marks_a_truncated_copy_rounded(tmp_path):
     assert len(interval.sources) == 2
 
 
-@pytest.mark.parametrize("flag, key, message", [
-    ("rounded", "https://t.example/other", r"flags.csv:2: no raw row has source_address"),
-    ("approximately", "https://t.example/1", r"flags.csv:2: column 'flag': 'approximately'"),
+def test_annotation_keeps_the_page_words_and_gives_the_reading(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [EXACT])
+    notes = write_raw(tmp_path / "notes.csv", [
+        ["https://r.example/9", EXACT[1], "2025-01..09", "", "48.355,7 metric tons",
+         "the page's decimal comma: read 48,355.7 t"]], sources.ANNOTATION_COLUMNS)
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out, annotations_file=notes)
+    row = figures.load(out).iloc[0]
+    assert row["as_published"] == "48.355,7 metric tons" and row["value"] == 48355.7
+    assert row["note"] == "the page's decimal comma: read 48,355.7 t"
+
+
+@pytest.mark.parametrize("flag, words, key, message", [
+    ("rounded", "", "https://t.example/other", r"notes.csv:2: no raw row has source_address"),
+    ("approximately", "", "https://t.example/1", r"notes.csv:2: column 'flag': 'approximately'"),
+    ("", "", "https://t.example/1", r"notes.csv:2: column 'flag': an annotation gives a flag"),
 ])
-def test_bad_flag_correction_is_a_clear_error(tmp_path, flag, key, message):
+def test_bad_annotation_is_a_clear_error(tmp_path, flag, words, key, message):
     raw = write_raw(tmp_path / "raw.csv", [TRUNCATED])
-    flags = write_raw(tmp_path / "flags.csv", [[key, TRUNCATED[1], "2025-01..09", flag, "why"]],
-                      sources.FLAG_COLUMNS)
+    notes = write_raw(tmp_path / "notes.csv",
+                      [[key, TRUNCATED[1], "2025-01..09", flag, words, "why"]],
+                      sources.ANNOTATION_COLUMNS)
     with pytest.raises(DataError, match=message):
-        sources.build([raw], tmp_path / "figures.csv", flags_file=flags)
+        sources.build([raw], tmp_path / "figures.csv", annotations_file=notes)
 
 
 @pytest.mark.parametrize("series_name, product", [
