@@ -25,8 +25,9 @@ briefs: $(STAMP)
 	$(BIN)/python -m helpers briefs --from $(FROM) --to $(TO)
 
 test: $(STAMP)
+	$(BIN)/ruff check helpers tests benchmarks
 	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/
+	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/0*.ipynb
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --allow-root --notebook-dir=notebooks

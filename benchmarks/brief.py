@@ -20,7 +20,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers import notebooks, paths, render  # noqa: E402
+from helpers import notebooks, render  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 START, END = "<!-- brief:start -->", "<!-- brief:end -->"

@@ -2,7 +2,8 @@
 
 Stages, one module each: `figures` (load and validate data/figures.csv), `customs` (raw GACC and
 UN Comtrade files), `series` (gap-aware monthly series with provenance), `events` (policy
-timeline), `models` and `evaluate` (forecasts, surprises, interventions, backtests), `plots`,
+timeline), `models` and `evaluate` (forecasts, surprises, backtests), `interventions` (event studies
+and intervention regressions), `plots`,
 `brief` (papermill rendering of the monthly brief).
 """
 

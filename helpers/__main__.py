@@ -1,4 +1,4 @@
-"""Command line: `python -m helpers status|coverage|build-data|brief|briefs|notebooks`."""
+"""Command line: `python -m helpers status|coverage|build-data|add|brief|briefs|notebooks`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from helpers import paths
 from helpers.errors import DataError
+from helpers.intake import FILE_COLUMNS
 
 
 def _status(_: argparse.Namespace) -> int:
@@ -48,13 +49,48 @@ def _build_data(_: argparse.Namespace) -> int:
     return 0
 
 
+def _add(args: argparse.Namespace) -> int:
+    from helpers import intake, notebooks, render
+
+    today = date.today()
+    values = {name: getattr(args, name) for name in intake.FILE_COLUMNS if name != "weak"}
+    given = [name for name, value in values.items()
+             if value is not None and name not in ("flow", "partner")]
+    try:
+        if args.file and given:
+            raise intake.InputError(f"--file or --{given[0].replace('_', '-')}, not both")
+        items = (intake.read_file(args.file, today) if args.file
+                 else [intake.story({**values, "weak": "yes" if args.weak else ""}, today)])
+        added, messages = intake.add(items)
+    except intake.InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for message in messages:
+        print(message)
+    if not added:
+        return 0
+    print(f"added {len(added)} figure{'s' if len(added) > 1 else ''} "
+          f"({', '.join(added)}); data/figures.csv, manifest and COVERAGE.md rebuilt")
+    if args.notebooks:
+        for path in notebooks.execute_all():
+            print(f"executed {path.relative_to(paths.ROOT)}")
+    if not args.brief:
+        return 0
+    month = str(max(item.end for item in items))
+    result = render.render(month, args.out, pdf=args.pdf)
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    if result.ok:
+        print(render.headline(result.folder))
+    return 0 if result.ok else 1
+
+
 def _brief(args: argparse.Namespace) -> int:
     from helpers import render
-    from helpers.brief import MonthError
+    from helpers.releases import MonthError
 
     try:
         result = render.render(args.month, args.out, pdf=args.pdf, data_files=args.data)
-    except MonthError as exc:
+    except (MonthError, render.RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
@@ -69,27 +105,34 @@ def _say_if_behind(last: str) -> None:
     """Warn (stderr) when GACC has published months that the data do not hold yet."""
     import pandas as pd
 
-    from helpers.brief import behind_text
+    from helpers.releases import behind_text
 
     note = behind_text(pd.Period(last, "M"), date.today())
     if note:
         sys.stdout.flush()
-        print(note, file=sys.stderr)
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _briefs(args: argparse.Namespace) -> int:
     from helpers import render
-    from helpers.brief import MonthError
+    from helpers.releases import MonthError
 
     try:
-        results = render.render_range(args.start, args.end, args.out, pdf=args.pdf)
-    except MonthError as exc:
+        results, skipped = render.render_range(args.start, args.end, args.out, pdf=args.pdf)
+    except (MonthError, render.RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if skipped:
+        print(f"skipped (no published figure): {', '.join(map(str, skipped))}")
+    for r in results:
+        print(render.headline(r.folder) if r.ok else r.message,
+              file=sys.stdout if r.ok else sys.stderr)
     failed = [r for r in results if not r.ok]
-    for r in failed:
-        print(r.message, file=sys.stderr)
     print(f"{len(results) - len(failed)} briefs written to {args.out}, {len(failed)} failed")
+    if not results:
+        print(f"error: no month from {args.start} to {args.end} has a published figure",
+              file=sys.stderr)
+        return 2
     return 1 if failed else 0
 
 
@@ -110,6 +153,32 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("coverage", help="write data/COVERAGE.md").set_defaults(run=_coverage)
     commands.add_parser("build-data", help="rebuild data/figures.csv from the raw sources"
                         ).set_defaults(run=_build_data)
+    add = commands.add_parser("add", help="take in a newly published figure, rebuild the data, "
+                              "re-execute the notebooks and render that month's brief")
+    add.add_argument("--month", help="YYYY-MM of a single-month figure")
+    add.add_argument("--start", help="YYYY-MM, first month of an interval (with --end)")
+    add.add_argument("--end", help="YYYY-MM, last month of an interval")
+    add.add_argument("--product", help="rare_earths, magnets or rare_earth_products_bbg")
+    add.add_argument("--flow", default="export", help="export (default) or import")
+    add.add_argument("--partner", default="World", help="World (default) or a country")
+    add.add_argument("--tonnes", help="the figure in tonnes")
+    add.add_argument("--ytd-tonnes", dest="ytd_tonnes",
+                     help="the January-to-month total of the same story, tonnes")
+    add.add_argument("--usd", help="value in US dollars (full units)")
+    add.add_argument("--cny", help="value in yuan (full units)")
+    add.add_argument("--source", help='"OUTLET: headline"')
+    add.add_argument("--quote", help="the story's words for the figure")
+    add.add_argument("--url", help="the story's address")
+    add.add_argument("--published", help="the story's date YYYY-MM-DD")
+    add.add_argument("--weak", action="store_true", help="a weak source (rewrite, aggregator)")
+    add.add_argument("--file", help=f"CSV of figures, columns among {','.join(FILE_COLUMNS)}")
+    add.add_argument("--out", type=Path, default=paths.REPORTS, help="reports folder")
+    add.add_argument("--notebooks", action=argparse.BooleanOptionalAction, default=True,
+                     help="re-execute the research notebooks (default: yes)")
+    add.add_argument("--brief", action=argparse.BooleanOptionalAction, default=True,
+                     help="render the brief of the figure's month (default: yes)")
+    add.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True)
+    add.set_defaults(run=_add)
     brief = commands.add_parser("brief", help="render the monthly brief (HTML, PDF, metrics.json)")
     brief.add_argument("--month", help="YYYY-MM; default: the latest month with a figure")
     brief.add_argument("--out", type=Path, default=paths.REPORTS, help="reports folder")
@@ -131,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a disk or folder fault outside the data: one line, not a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -12,21 +12,16 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from helpers import events as events_mod
 from helpers import figures as figures_mod
-from helpers import models, paths, series
+from helpers import models, releases, series
 from helpers.errors import DataError
 
 if TYPE_CHECKING:
@@ -37,60 +32,6 @@ DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India", "Vi
 CHART_YEARS = 5
 POLICY_MONTHS = 6
 HISTORY_MONTHS = 36
-RELEASE_DAY = 14  # GACC's preliminary figures are out by about the 14th of the next month
-
-
-class MonthError(ValueError):
-    """A month the brief cannot be made for: malformed or outside the data."""
-
-
-def available_months(built: series.Built) -> list[pd.Period]:
-    """Months a brief can be made for: a known single month, or a February whose combined
-    January-February figure is known."""
-    months = built.months
-    out = [m for m in months.index if months.at[m, "origin"] != "missing"]
-    out += [pd.Period(f"{year}-02", "M") for year in built.janfeb.index]
-    return sorted(set(out))
-
-
-def check_month(text: str | None, built: series.Built) -> pd.Period:
-    """The month asked for, or the latest available; MonthError with one readable line."""
-    available = available_months(built)
-    latest = available[-1]
-    if text is None:
-        return latest
-    if not re.fullmatch(r"\d{4}-\d{2}", str(text)) or not 1 <= int(str(text)[5:]) <= 12:
-        raise MonthError(f"month {text!r} is not YYYY-MM; the latest available month is {latest}")
-    month = pd.Period(text, "M")
-    if month not in available:
-        hint = (f"; January {month.year} is published only combined with February: use "
-                f"--month {month.year}-02" if month.month == 1
-                and month.year in built.janfeb.index else "")
-        raise MonthError(f"no published figure for {month}{hint}; the latest available month "
-                         f"is {latest} (earliest {available[0]})")
-    return month
-
-
-def releases_due(last: pd.Period, today: date) -> list[pd.Period]:
-    """Months after `last` whose preliminary release should be out by `today` (January comes
-    out with February): how far the shipped data have fallen behind GACC."""
-    due, month = [], last + 1
-    while ((month + 1).to_timestamp() + pd.Timedelta(days=RELEASE_DAY - 1)).date() <= today:
-        if month.month != 1:
-            due.append(month)
-        month += 1
-    return due
-
-
-def behind_text(last: pd.Period, today: date) -> str | None:
-    """One line for the command line when later releases are missing from the data."""
-    due = releases_due(last, today)
-    if not due:
-        return None
-    span = str(due[0]) if len(due) == 1 else f"{due[0]} to {due[-1]}"
-    return (f"note: the data end at {last}, but GACC's releases for {span} ({len(due)} "
-            f"month{'s' if len(due) > 1 else ''}) should be out by {today}; add them as "
-            "data/README.md ('Adding a newly published month') explains")
 
 
 def _pct(new: float | None, old: float | None) -> float | None:
@@ -116,7 +57,8 @@ class Brief:
         self.data = figures_mod.load_all(data_files)
         self.product = product
         self.built = series.build(product, figures=self.data)
-        self.month = check_month(month, self.built)
+        self.month = releases.check_month(month, releases.available_months(self.built),
+                                          set(self.built.janfeb.index))
         self.series = self.built.months["value"].astype(float)
         self.series.index.name = "month"
         jf = self.built.janfeb
@@ -425,6 +367,28 @@ class Brief:
         window = self.built.months.loc[start:self.month]
         return [str(m) for m in window.index if window.at[m, "origin"] == "missing"]
 
+    def currency(self, today: date | None = None) -> dict[str, object]:
+        """How current the brief is: the latest publication date among the figures it can use
+        (periods up to its month), the day it was made, and the releases GACC has published
+        since the data end that the data do not hold."""
+        today = today or date.today()
+        used = self.data[self.data["end"] <= str(self.month)]
+        known = self.built.months.index[self.built.months["origin"] != "missing"]
+        last = max([known[-1], *(pd.Period(f"{y}-02", "M") for y in self.built.janfeb.index)])
+        return {"data_as_of": str(used["published"].max()), "generated": today.isoformat(),
+                "releases_missing": [str(m) for m in releases.due(last, today)],
+                "data_end": str(last)}
+
+    def banner_text(self, today: date | None = None) -> str:
+        """The line that opens the brief: data as of, and a warning when releases are missing."""
+        c = self.currency(today)
+        text = f"Data as of {c['data_as_of']} (latest publication used); brief made {c['generated']}."
+        if c["releases_missing"] and c["data_end"] == str(self.month):
+            missing = [pd.Period(m, "M") for m in c["releases_missing"]]
+            text = (f"**Not the latest month: GACC has published {releases.span(missing)} since "
+                    f"these data end ({c['data_end']}).** " + text)
+        return text
+
     def metrics(self) -> dict[str, object]:
         """The brief's numbers for machines (reports/YYYY-MM/metrics.json)."""
         h = self.headline()
@@ -439,7 +403,7 @@ class Brief:
                             "source": cited[0]["source"] if cited else fig.how,
                             "url": cited[0]["url"] if cited else ""})
         return {
-            "month": str(self.month), "product": self.product,
+            "month": str(self.month), "product": self.product, **self.currency(),
             "period": f"{self.month.year}-01..{self.month}" if self.combined else str(self.month),
             "quantity_t": _round(h["now"].value), "mom_pct": h["mom_pct"],
             "yoy_pct": h["yoy_pct"], "ytd_t": _round(h["ytd"].value),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, paths, series
+from helpers import csvfile, figures, paths, series
 
 #: The series the package models, in the order reports list them.
 SERIES = [
@@ -96,6 +96,5 @@ def markdown(data: pd.DataFrame | None = None) -> str:
 
 
 def write(path: Path = paths.COVERAGE) -> Path:
-    """Write data/COVERAGE.md."""
-    path.write_text(markdown(), encoding="utf-8")
-    return path
+    """Write data/COVERAGE.md atomically (a killed run leaves the old file, not an empty one)."""
+    return csvfile.write_atomic(path, markdown())

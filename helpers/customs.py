@@ -10,13 +10,11 @@ Nothing here writes to disk.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +23,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from helpers import figures
+from helpers import csvfile, figures
 from helpers.errors import DataError
 
 LOG = logging.getLogger("helpers.customs")
@@ -93,6 +91,8 @@ _COMTRADE = _Layout(
         "month": ("refMonth",),
         "flow": ("flowCode",),
         "reporter_code": ("reporterCode",),
+        "reporter_iso": ("reporterISO",),
+        "reporter": ("reporterDesc",),
         "partner_code": ("partnerCode",),
         "partner": ("partnerDesc",),
         "hs_code": ("cmdCode",),
@@ -104,9 +104,11 @@ _COMTRADE = _Layout(
         "supp_unit": ("qtyUnitAbbr",),
         "value_usd": ("primaryValue",),
     },
-    required=(*_REQUIRED, ("flow",)),
+    required=(*_REQUIRED, ("flow",), ("reporter_code", "reporter_iso", "reporter")),
     defaults={"unit": "kg"},
-    fixed={"reporter_code": ("156", "China (reporter code 156) as reporter")},
+    fixed={"reporter_code": ("156", "China (reporter code 156) as reporter"),
+           "reporter_iso": ("chn", "China (reporter CHN) as reporter"),
+           "reporter": ("china", "China as reporter")},
 )
 
 _LAYOUTS = (_GACC, _COMTRADE)
@@ -119,6 +121,9 @@ _KG_PER_UNIT = {"kilogram": 1.0, "kilograms": 1.0, "kg": 1.0, "千克": 1.0, "�
                 "ton": 1e3, "tons": 1e3, "tonne": 1e3, "tonnes": 1e3, "t": 1e3, "吨": 1e3,
                 "metricton": 1e3, "gram": 1e-3, "grams": 1e-3, "g": 1e-3, "克": 1e-3,
                 "10000t": 1e7, "万吨": 1e7}
+
+#: The earliest year a download may hold: an earlier period is a typo, not data.
+FIRST_YEAR = 1990
 
 _FLOW_CODES = {"X": "export", "M": "import", "RX": "re-export", "RM": "re-import"}
 
@@ -170,6 +175,41 @@ def read_comtrade(paths: Paths) -> pd.DataFrame:
     return _read(paths, _COMTRADE, None)
 
 
+def read_download(paths: Paths, flow: str = "export") -> pd.DataFrame:
+    """GACC downloads or Comtrade CSVs of one call, each file's layout told by its header.
+
+    As with `read_gacc`, the files are one query: a long query split over files is read
+    whole, and a row given twice is an error. A call mixing the two kinds is an error too.
+    `flow` applies to GACC downloads (their files do not say it).
+    """
+    files = _files(paths)
+    kinds = {path: layout_of(path) for path in files}
+    for path, kind in kinds.items():
+        if kind is None:
+            raise DataError(path, 1, f"header is neither a {_GACC.name} nor a {_COMTRADE.name}; "
+                            "expected columns such as 'Date of data', '数据年月' or 'period', "
+                            "'refYear'")
+        if kind is not kinds[files[0]]:
+            raise DataError(path, 1, f"a {kind.name} among files read as {kinds[files[0]].name} "
+                            f"({files[0].name}); expected one kind of download per call")
+    layout = kinds[files[0]]
+    return read_gacc(files, flow) if layout is _GACC else read_comtrade(files)
+
+
+def layout_of(path: str | Path) -> _Layout | None:
+    """Which download layout a file's header is (None: neither); DataError if it is unreadable."""
+    path = Path(path)
+    text, _ = _decode(path)
+    first = next(csvfile.records(path, text), None)
+    if first is None:
+        raise DataError(path, 1, f"empty file; expected the header line of a {_GACC.name} or a "
+                        f"{_COMTRADE.name}")
+    names = {_norm(column) for column in first[1]}
+    known = [sum(_norm(alias) in names for aliases in layout.aliases.values() for alias in aliases)
+             for layout in _LAYOUTS]
+    return _LAYOUTS[known.index(max(known))] if max(known) else None
+
+
 def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                measure: str = "quantity_t", hs_codes: Sequence[str] | None = None,
                partners: str | Sequence[str] = "all", covers_all_partners: bool = False,
@@ -185,9 +225,7 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
     codes = _product_codes(product, hs_codes)
     if measure not in figures.MEASURES:
         raise ValueError(f"measure {measure!r}: expected one of {list(figures.MEASURES)}")
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
-        raise ValueError(f"published {published!r}: expected a date YYYY-MM-DD")
-    date.fromisoformat(published)
+    when = _published_date(published)
     files = ", ".join(sorted(frame["source_file"].unique()))
     if measure not in frame.columns:
         raise DataError(files, None, f"no {measure} column; expected a download in "
@@ -202,6 +240,10 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
     if rows.empty:
         raise DataError(files, None, f"no export or import rows with HS codes {codes}; expected "
                         f"some among the data's {sorted(frame['hs_code'].unique())}")
+    latest = rows["period"].max()
+    if when < latest.start_time.date():
+        raise ValueError(f"published {published} is before the data's last month {latest}; "
+                         "expected the date the download was made")
     if measure == "quantity_t":
         _require_tonnes(rows)
     rows = rows.assign(partner=_schema_partners(rows, partner_names))
@@ -217,6 +259,11 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                 for (flow, period), part in split.groupby(["flow", "period"])
                 if (flow, period) not in given]
     result = figures.with_ids(pd.DataFrame(out, columns=figures.CONTENT))
+    if result.empty:
+        raise DataError(files, None, "no partner of the figures schema; the data's partners "
+                        f"{sorted(rows['partner'].dropna().unique()) or sorted(frame['partner'].unique())} "
+                        "are all outside helpers.figures.PARTNERS (pass partner_names={...}, or "
+                        "covers_all_partners=True for a World sum)")
     if partners != "all":
         missing = sorted(set(partners) - set(result["partner"]))
         if missing:
@@ -240,6 +287,7 @@ def _read(paths: Paths, layout: _Layout, flow: str | None) -> pd.DataFrame:
                             f"{first[0].name} as {first[1]}; expected files of one query")
         frames.append(frame)
     tidy = pd.concat(frames, ignore_index=True)
+    tidy.attrs["files"] = {name: path for f in frames for name, path in f.attrs["files"].items()}
     _check_duplicates(tidy)
     return tidy
 
@@ -266,7 +314,7 @@ def _read_file(path: Path, layout: _Layout, flow: str | None
                ) -> tuple[pd.DataFrame, str, int]:
     """One file as a tidy frame, with the split of its columns and its header line."""
     text, encoding = _decode(path)
-    records = _records(path, text)
+    records = csvfile.records(path, text)
     first = next(records, None)
     if first is None:
         raise DataError(path, 1, f"empty file; expected the header line of a {layout.name}")
@@ -282,6 +330,7 @@ def _read_file(path: Path, layout: _Layout, flow: str | None
     frame = pd.DataFrame(tidy)
     frame["period"] = pd.PeriodIndex(frame["period"], freq="M")
     frame = frame[[c for c in TIDY_COLUMNS if c in frame.columns]]
+    frame.attrs["files"] = {path.name: path}
     _log(path, frame, dataset, encoding)
     shape = ", ".join(f for f in ("partner", "regime", "province", *VALUE_COLUMNS)
                       if f in columns or f"{f}_code" in columns) or "no split"
@@ -289,45 +338,54 @@ def _read_file(path: Path, layout: _Layout, flow: str | None
 
 
 def _decode(path: Path) -> tuple[str, str]:
-    """Text of a file in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16 with a BOM."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(path, None, "file not found") from None
+    """Text of a file in UTF-8 (with or without BOM), GBK/GB2312 or UTF-16 with a BOM.
+
+    Nothing is guessed: a file that is not valid UTF-8 is taken as GBK only when every
+    character it decodes to is simplified Chinese text (GB2312); Shift-JIS, Latin-1 or UTF-8
+    mixed with GBK are refused, naming the first line that does not fit.
+    """
+    data = csvfile.read_bytes(path)
     if data.startswith(b"PK\x03\x04"):
         raise DataError(path, None, "an Excel workbook; expected a CSV file (save the download "
                         "as CSV first)")
     encodings = [enc for bom, enc in _BOMS if data.startswith(bom)][:1]
-    if not encodings and b"\x00" in data:
+    if encodings:
+        return csvfile.decode(path, data, encodings[0]), encodings[0]
+    if b"\x00" in data:
         raise DataError(path, data[:data.index(b"\x00")].count(b"\n") + 1,
                         "NUL bytes; expected CSV text (UTF-16 needs its byte-order mark)")
-    error = None
-    for encoding in encodings or ["utf-8", "gb18030"]:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            error = exc
-    raise DataError(path, data[:error.start].count(b"\n") + 1, "undecodable bytes; expected "
-                    "UTF-8, GBK/GB18030 or UTF-16 with a byte-order mark")
-
-
-def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, fields) of every CSV record that is not blank."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
     try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                yield line, cells
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise DataError(path, line, f"truncated or malformed line ({exc}); expected every "
-                        "quoted field closed and every field of the header") from None
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    expected = ("expected one encoding for the whole file: UTF-8, GBK/GB2312 or UTF-16 with a "
+                "byte-order mark")
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise DataError(path, data[:exc.start].count(b"\n") + 1, "undecodable bytes; "
+                        + expected) from None
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError as exc:
+        utf8_line = data[:utf8_error.start].count(b"\n") + 1
+        raise DataError(path, text[:exc.start].count("\n") + 1, "bytes that are neither UTF-8 "
+                        "nor simplified Chinese GBK (another codec such as Shift-JIS or "
+                        f"Latin-1, or UTF-8 mixed with GBK: UTF-8 fails at line {utf8_line}); "
+                        + expected) from None
+    return text, "gbk"
 
 
 def _norm(name: str) -> str:
-    """Spelling-insensitive form of a header or unit: NFKC, case-folded, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
+    """Spelling-insensitive form of a header, unit or partner name: NFKC, case-folded, without
+    spaces or invisible characters (byte-order marks, zero-width spaces, other format marks)."""
+    return re.sub(r"\s+", "", _visible(name)).casefold()
+
+
+def _visible(text: str) -> str:
+    """NFKC text without format characters (Unicode category Cf), stripped."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(c) != "Cf").strip()
 
 
 def _columns(path: Path, line: int, header: list[str], layout: _Layout
@@ -377,9 +435,15 @@ class _Row:
                             "header")
         if any(cell.strip() for cell in cells[width:]):
             self.fail(None, f"{len(cells)} fields; expected {width} as in the header")
-        for name, (value, meaning) in layout.fixed.items():
-            if self.has(name) and self.text(name) != value:
+        given = [name for name in layout.fixed if self.has(name) and self.text(name)]
+        for name in given:
+            value, meaning = layout.fixed[name]
+            if _norm(self.text(name).removesuffix(".0")) != value:
                 self.fail(name, f"{self.text(name)!r}; expected {meaning}")
+        if layout.fixed and not given:
+            named = next((name for name in layout.fixed if self.has(name)), None)
+            self.fail(named, "empty; expected " + " or ".join(
+                meaning for _, meaning in layout.fixed.values()))
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -403,6 +467,9 @@ class _Row:
         value = float(text.replace(",", ""))
         if value < 0:
             self.fail(name, f"{text!r}; expected a number >= 0")
+        if not math.isfinite(value):
+            self.fail(name, f"{text[:40]!r}{'...' if len(text) > 40 else ''} is too large; "
+                      "expected a finite number")
         return value
 
 
@@ -414,7 +481,7 @@ def _tidy_row(row: _Row, flow: str | None, dataset: str) -> dict[str, object]:
     tidy = {
         "period": _period(row), "flow": flow or _flow(row), "hs_code": _hs_code(row),
         "commodity": row.text("commodity"), "partner_code": row.text("partner_code"),
-        "partner": row.text("partner") if row.has("partner") else WORLD,
+        "partner": _visible(row.text("partner")) if row.has("partner") else WORLD,
         "regime_code": row.text("regime_code"), "regime": row.text("regime"),
         "province": row.text("province") or row.text("province_code"),
         "quantity": quantity, "unit": unit,
@@ -423,6 +490,9 @@ def _tidy_row(row: _Row, flow: str | None, dataset: str) -> dict[str, object]:
     }
     if not tidy["partner"]:
         row.fail("partner", "empty; expected a partner name")
+    if not math.isfinite(tidy["quantity_t"]) and not math.isnan(tidy["quantity_t"]):
+        row.fail("quantity", f"{quantity:g} {unit} is too large in tonnes; expected a finite "
+                 "quantity")
     tidy.update({name: row.number(name, required=True) for name in VALUE_COLUMNS if row.has(name)})
     return tidy
 
@@ -433,8 +503,11 @@ def _period(row: _Row) -> str:
     text = row.text("period") if row.has("period") else f"{row.text('year')}-{row.text('month')}"
     match = _PERIOD.fullmatch(text)
     year, month = (int(match[1]), int(match[2] or match[3])) if match else (0, 0)
-    if year < 1900 or not 1 <= month <= 12:
-        row.fail(name, f"impossible period {text!r}; expected a month YYYYMM")
+    if not FIRST_YEAR <= year <= date.today().year or not 1 <= month <= 12:
+        row.fail(name, f"impossible period {text!r}; expected a month YYYYMM from "
+                 f"{FIRST_YEAR} to this year")
+    if (year, month) > (date.today().year, date.today().month):
+        row.fail(name, f"period {text!r} is in the future; expected a month already past")
     return f"{year}-{month:02d}"
 
 
@@ -477,16 +550,33 @@ def _log(path: Path, frame: pd.DataFrame, dataset: str, encoding: str) -> None:
 
 
 def _check_duplicates(frame: pd.DataFrame) -> None:
-    """Two rows with one key (in one file or across the files of a call) are an error."""
-    repeated = frame.duplicated(KEY)
-    if repeated.any():
-        group = frame.groupby(KEY, sort=False).ngroup()
-        later = frame.loc[repeated.idxmax()]
-        first = frame.loc[group.eq(group[later.name]).idxmax()]
-        raise DataError(later["source_file"], later["source_line"],
-                        f"duplicate of {first['source_file']}:{first['source_line']} (same "
-                        "period, partner, commodity code and customs regime); expected each "
-                        "once across the files of one call")
+    """Two rows with one key (in one file or across the files of a call) are an error, and so
+    are two rows whose key differs only in spelling: 总值 and 世界 are both the World total, an
+    English and a Chinese download of one query name every row twice."""
+    identity = pd.DataFrame({
+        "flow": frame["flow"], "period": frame["period"], "hs_code": frame["hs_code"],
+        "partner": _schema_partners(frame, None, quiet=True).fillna(
+            frame["partner_code"].where(frame["partner_code"] != "",
+                                        frame["partner"].map(_norm))),
+        "regime": frame["regime_code"].where(frame["regime_code"] != "",
+                                             frame["regime"].map(_norm)),
+        "province": frame["province"].map(_norm)})
+    for key, why in ((frame[KEY], "same period, partner, commodity code and customs regime"),
+                     (identity, "same period, partner, commodity code and customs regime, "
+                      "spelled differently: two total rows, or one query downloaded twice")):
+        repeated = key.duplicated()
+        if repeated.any():
+            group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup()
+            later = frame.loc[repeated.idxmax()]
+            first = frame.loc[group.eq(group[later.name]).idxmax()]
+            raise DataError(_path_of(frame, later["source_file"]), later["source_line"],
+                            f"duplicate of {first['source_file']}:{first['source_line']} "
+                            f"({why}); expected each once across the files of one call")
+
+
+def _path_of(frame: pd.DataFrame, name: str) -> Path | str:
+    """The full path of a file the frame was read from (its rows keep the name only)."""
+    return frame.attrs.get("files", {}).get(name, name)
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -515,22 +605,44 @@ def _require_tonnes(rows: pd.DataFrame) -> None:
                         "for measure 'quantity_t'", column="unit")
 
 
-def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None) -> pd.Series:
-    """Each row's partner as named in the figures schema; None (logged) if it has no name there."""
-    table = {_norm(k): v for k, v in {**PARTNER_NAMES, **(extra or {})}.items()}
-    names = {name: table.get(_norm(name), name) for name in rows["partner"].unique()}
-    outside = sorted(name for name, english in names.items() if english not in figures.PARTNERS)
-    if outside:
+def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
+                     quiet: bool = False) -> pd.Series:
+    """Each row's partner as named in the figures schema, None (logged) if it has no name there.
+
+    Names match whatever their case, width or invisible characters (`_norm`); where the file
+    has partner codes, a code names one partner, so a row whose name is not in the reference
+    takes the partner its code has on other rows, and a code given to two partners is an error.
+    """
+    aliases = {**{p: p for p in figures.PARTNERS}, **PARTNER_NAMES, **(extra or {})}
+    table = {_norm(k): v for k, v in aliases.items()}
+    named = rows["partner"].map(lambda name: table.get(_norm(name)))
+    coded = named.notna() & (rows["partner_code"] != "")
+    by_code: dict[str, str] = {}
+    for index in rows.index[coded]:
+        code, partner = rows.at[index, "partner_code"], named[index]
+        if by_code.setdefault(code, partner) != partner:
+            raise DataError(_path_of(rows, rows.at[index, "source_file"]),
+                            rows.at[index, "source_line"], f"partner code {code!r} is "
+                            f"{partner}, on an earlier line {by_code[code]}; expected one "
+                            "partner per code", column="partner_code")
+    result = named.fillna(rows["partner_code"].map(by_code))
+    outside = sorted(rows.loc[result.isna(), "partner"].unique())
+    if outside and not quiet:
         LOG.info("to_figures: %s outside the figures schema get no rows of their own (they "
                  "count in World when the download covers all partners): %s",
                  _count(len(outside), "partner"), ", ".join(outside))
-    return rows["partner"].map({n: e for n, e in names.items() if n not in outside})
+    return result.astype(object).where(result.notna(), None)
 
 
 def _figure(rows: pd.DataFrame, flow: str, period: pd.Period, partner: str, *, product: str,
             measure: str, codes: list[str], published: str, extra: str = "") -> dict[str, object]:
     """One figures row: the sum of `rows`, with the files and lines it came from."""
     value = round(float(rows[measure].sum()), 6)
+    if not math.isfinite(value):
+        last = rows.iloc[-1]
+        raise DataError(_path_of(rows, last["source_file"]), last["source_line"],
+                        f"the {measure} sum for {partner} {period} is too large; expected a "
+                        "finite total")
     datasets = []
     for dataset, part in rows.groupby("dataset"):
         files = "; ".join(f"{name} {_line_ranges(lines)}"
@@ -543,6 +655,20 @@ def _figure(rows: pd.DataFrame, flow: str, period: pd.Period, partner: str, *, p
             "as_published": _as_published(rows, measure, value), "source": "; ".join(datasets),
             "url": "file:" + ",".join(quote(name) for name in sorted(rows["source_file"].unique())),
             "published": published, "note": "; ".join(filter(None, [note, extra]))}
+
+
+def _published_date(published: str) -> date:
+    """The `published` argument as a real date that is not in the future."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
+            raise ValueError
+        when = date.fromisoformat(published)
+    except (TypeError, ValueError):
+        raise ValueError(f"published {published!r}: expected a real date YYYY-MM-DD") from None
+    if when > date.today():
+        raise ValueError(f"published {published}: in the future; expected the date the "
+                         "download was made")
+    return when
 
 
 def _count(n: int, word: str) -> str:

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shown(path: str | Path) -> str:
+    """A path as messages show it: relative to the project (or the working folder) when inside
+    it, else absolute; a path given relative stays as given."""
+    path = Path(path)
+    if not path.is_absolute():
+        return str(path)
+    for base in (_ROOT, Path.cwd()):
+        if path.is_relative_to(base):
+            return str(path.relative_to(base))
+    return str(path)
+
 
 class DataError(ValueError):
     """Bad input data, reported as ``file:line: column: what was expected``."""
@@ -13,7 +27,8 @@ class DataError(ValueError):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.column = column
-        where = self.path.name if self.path is not None else "<data>"
+        self.reason = message
+        where = shown(self.path) if self.path is not None else "<data>"
         if line is not None:
             where += f":{line}"
         if column:

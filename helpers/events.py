@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import paths, tables
+from helpers import csvfile, paths
 from helpers.errors import DataError
 
 COLUMNS = ["id", "date", "effective", "kind", "title", "detail", "url", "source", "also", "ends"]
@@ -76,21 +76,21 @@ def load(path: str | Path = paths.EVENTS) -> pd.DataFrame:
     (the first day of what the source dates, NaT when `effective` is empty) and `precision`
     says whether `date` is a day, a month or a year."""
     path = Path(path)
-    rows = tables.read(path, COLUMNS)
+    table = csvfile.read_table(path, COLUMNS)
+    rows = [(int(line), row.to_dict()) for line, row in table.iterrows()]
     lines: dict[str, int] = {}
-    for number, row in rows:
-        record = dict(zip(COLUMNS, row))
+    for number, record in rows:
         _check(record, path, number)
         if record["id"] in lines:
             raise DataError(path, number, f"id {record['id']!r} repeats line "
                             f"{lines[record['id']]}", column="id")
         lines[record["id"]] = number
-    for number, row in rows:
-        ends = dict(zip(COLUMNS, row))["ends"]
+    for number, record in rows:
+        ends = record["ends"]
         if ends and ends not in lines:
             raise DataError(path, number, f"ends {ends!r}, which is no event id in the file",
                             column="ends")
-    frame = pd.DataFrame([row for _, row in rows], columns=COLUMNS)
+    frame = table.reset_index(drop=True)
     frame["precision"] = frame["date"].str.len().map(_PRECISION)
     frame["date"] = pd.to_datetime(frame["date"], format="mixed")
     frame["effective"] = pd.to_datetime(frame["effective"].replace("", None), format="mixed")

@@ -64,7 +64,9 @@ PRODUCTS: dict[str, dict[str, object]] = {
 }
 
 FLOWS = ["export", "import"]
-MEASURES = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY"}
+#: `yoy_pct` is a change on the same period a year earlier as the source publishes it (GACC
+#: compares with its revised prior-year figures, so it can differ from one computed from months).
+MEASURES = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY", "yoy_pct": "%"}
 PARTNERS = ["World", "Japan", "United States", "Germany", "South Korea", "India", "Vietnam",
             "Italy", "Thailand", "Hong Kong", "European Union", "Netherlands", "Myanmar",
             "Malaysia"]
@@ -75,6 +77,7 @@ UNIT_WORDS = {
                              re.I),
     "value_usd": re.compile(r"USD|\$|US dollar|美元|달러|dollar|долл", re.I),
     "value_cny": re.compile(r"CNY|yuan|元|RMB|юан", re.I),
+    "yoy_pct": re.compile(r"%"),
 }
 
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -90,7 +93,7 @@ _SCHEMA = pa.DataFrameSchema(
         "measure": pa.Column(str, pa.Check.isin(list(MEASURES))),
         "start": pa.Column(str, pa.Check.str_matches(_MONTH)),
         "end": pa.Column(str, pa.Check.str_matches(_MONTH)),
-        "value": pa.Column(str, pa.Check.str_matches(_NUMBER)),
+        "value": pa.Column(str, pa.Check.str_matches(_NUMBER)),  # finite: checked below
         "as_published": pa.Column(str, pa.Check.str_length(min_value=1)),
         "source": pa.Column(str, pa.Check.str_length(min_value=1)),
         "url": pa.Column(str, pa.Check.str_matches(r"^(https?://|file:|github:)\S+$")),
@@ -196,7 +199,7 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     typed = frame.copy()
     typed["value"] = typed["value"].astype(float)
     for line, row in typed.iterrows():
-        if row["value"] < 0:
+        if row["value"] < 0 and row["measure"] != "yoy_pct":
             raise DataError(path, line, f"{row['value']} is negative; expected value >= 0",
                             column="value")
         if row["start"] > row["end"]:

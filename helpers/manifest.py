@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from helpers import events, figures, outlets, paths, sources
+from helpers import csvfile, events, figures, outlets, paths, releases, sources
 from helpers.errors import DataError
 
 _DESCRIPTIONS = {
@@ -24,20 +24,23 @@ _DESCRIPTIONS = {
                        "truncated to tens) or the page's own words, with the evidence.",
     "outlets.csv": "Outlet ranks: GACC 0, wire services 1, trade press 2 (unlisted 3, marked "
                    "weak 4); a series prefers the best-ranked copy.",
+    "release_calendar.csv": "GACC's release dates per month and stage (preliminary, monthly "
+                            "tables, database), from its published schedules or press reports.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
             "period_corrections.csv": sources.CORRECTION_COLUMNS,
-            "annotations.csv": sources.ANNOTATION_COLUMNS,
-            "outlets.csv": outlets.COLUMNS, sources.OWN_FILE.name: sources.OWN_COLUMNS}
+            "annotations.csv": sources.ANNOTATION_COLUMNS, "outlets.csv": outlets.COLUMNS,
+            sources.OWN_FILE.name: sources.OWN_COLUMNS,
+            paths.RELEASE_CALENDAR.name: releases.COLUMNS}
 
 
 def sha256(path: Path) -> str:
     """Hex digest of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(csvfile.read_bytes(path)).hexdigest()
 
 
 def _resource(path: Path) -> dict[str, object]:
-    lines = path.read_text(encoding="utf-8").count("\n")
+    lines = csvfile.decode(path, csvfile.read_bytes(path)).count("\n")
     return {
         "name": path.stem,
         "path": path.relative_to(paths.DATA).as_posix(),
@@ -52,11 +55,12 @@ def _resource(path: Path) -> dict[str, object]:
 
 
 def files() -> list[Path]:
-    """Data files under contract: figures, events, period corrections, annotations, outlet ranks
-    and our raw finds."""
+    """Data files under contract: figures, events, period corrections, annotations, our raw
+    finds and the reference tables (outlet ranks, release calendar)."""
     corrections = [p for p in (paths.PERIOD_CORRECTIONS, paths.ANNOTATIONS) if p.exists()]
-    return [paths.FIGURES, paths.EVENTS, *corrections, paths.OUTLETS,
-            *sorted((paths.DATA / "sources").glob("*.csv"))]
+    return [paths.FIGURES, paths.EVENTS, *corrections,
+            *sorted((paths.DATA / "sources").glob("*.csv")),
+            *sorted(paths.REFERENCE.glob("*.csv"))]
 
 
 def write(path: Path = paths.MANIFEST) -> None:
@@ -68,12 +72,16 @@ def write(path: Path = paths.MANIFEST) -> None:
                       "title": "Figures quoted from the cited publications"}],
         "resources": [_resource(p) for p in files()],
     }
-    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    csvfile.write_atomic(path, json.dumps(package, indent=2, ensure_ascii=False) + "\n")
 
 
 def check(path: Path = paths.MANIFEST) -> None:
     """Raise DataError naming the first data file that no longer matches the manifest."""
-    package = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        package = json.loads(csvfile.decode(path, csvfile.read_bytes(path)))
+    except json.JSONDecodeError as exc:
+        raise DataError(path, exc.lineno, f"not JSON ({exc.msg}); rebuild the manifest with "
+                        "`python -m helpers build-data`") from None
     listed = {r["path"]: r for r in package["resources"]}
     for data_file in files():
         rel = data_file.relative_to(paths.DATA).as_posix()
@@ -83,7 +91,7 @@ def check(path: Path = paths.MANIFEST) -> None:
         if listed[rel]["hash"] != f"sha256:{sha256(data_file)}":
             raise DataError(data_file, None, f"sha256 differs from {path.name}: the file was "
                             "changed outside `python -m helpers build-data`")
-        header = data_file.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+        header = csvfile.header(data_file)
         expected = [f["name"] for f in listed[rel]["schema"]["fields"]]
         if expected and header != expected:
             raise DataError(data_file, 1, f"header {header} differs from the manifest {expected}")

@@ -1,4 +1,4 @@
-"""Forecasts for gappy monthly customs series: fits, release surprises and policy interventions.
+"""Forecasts for gappy monthly customs series: fits and release surprises.
 
 Every model works on log volume (``log=False`` for the raw scale) and on the months that exist: a
 missing month stays missing, never imputed. The state-space models skip it in the Kalman filter;
@@ -39,7 +39,7 @@ fitted falls back to seasonal naive (then naive), and ``Fit.failures`` says whic
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,6 @@ COMBOS = {"combo": ("seasonal_naive", "sarima"), "combo_mean12": ("seasonal_naiv
 MODELS = BASE_MODELS + tuple(COMBOS)
 DEFAULT = "combo_mean12"
 FALLBACKS = ("seasonal_naive", "naive")
-REGRESSORS = ("step", "pulse", "ramp")
 DRAWS, SEED = 20_000, 0  # simulated pairs for a January-February sum, and their fixed seed
 _Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
 
@@ -500,139 +499,3 @@ def extreme_since(history: pd.DataFrame, month: str | pd.Period, low: bool = Tru
     earlier = p[p.index < m]
     hits = earlier[earlier <= p[m]] if low else earlier[earlier >= p[m]]
     return hits.index[-1] if len(hits) else None
-
-
-@dataclass
-class Intervention:
-    """Effects of policy events on log volume, estimated by regression with SARIMA errors.
-
-    `effects`: one row per event (date, month, regressor, coef on the log scale, effect_pct =
-    100·(exp(coef)−1) with its 95% CI lo95/hi95, pvalue); for a ramp the effect is per month.
-    `path`: per month, the actual, the counterfactual (the model's forecast from the month before
-    the first event with every regressor at zero, median and 95% interval) and effect_pct, the
-    combined effect the model attributes to the events that month.
-    """
-
-    effects: pd.DataFrame
-    path: pd.DataFrame
-    warnings: list[str]
-    aic: float
-    n_obs: int
-
-
-def _events(events: pd.DataFrame | Sequence[Any], kinds: Iterable[str] | None) -> pd.Series:
-    """Event dates keyed by id, from a timeline frame or from ids and dates (ids are looked up in
-    ``helpers.events.load()``), keeping only `kinds` when given."""
-    if isinstance(events, pd.DataFrame):
-        missing = {"id", "date", "kind"} - set(events.columns)
-        if missing:
-            raise DataError(None, None, f"the events frame lacks {', '.join(sorted(missing))}")
-        table = events.loc[:, ["id", "date", "kind"]]
-    else:
-        rows, timeline = [], None
-        for event in events:
-            date = _date(event)
-            if date is not None:
-                rows.append([date.strftime("%Y-%m-%d"), date, None])
-                continue
-            timeline = _timeline() if timeline is None else timeline
-            match = timeline[timeline["id"] == str(event)]
-            if match.empty:
-                raise DataError(None, None, f"unknown event {event!r}: neither an id in "
-                                "data/events.csv nor a date")
-            rows.append(match.iloc[0][["id", "date", "kind"]].to_list())
-        table = pd.DataFrame(rows, columns=["id", "date", "kind"])
-    if kinds is not None:
-        table = table[table["kind"].isin(list(kinds))]
-    if table.empty:
-        raise DataError(None, None, "no event left to estimate")
-    return pd.Series(pd.to_datetime(table["date"]).to_numpy(), index=table["id"].astype(str))
-
-
-def _date(value: Any) -> pd.Timestamp | None:
-    try:
-        return value.to_timestamp() if isinstance(value, pd.Period) else pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _timeline() -> pd.DataFrame:
-    try:
-        from helpers import events as timeline
-    except ImportError as err:
-        raise DataError(None, None, f"event ids need helpers.events ({err})") from None
-    return timeline.load()
-
-
-def _regressors(index: pd.PeriodIndex, months: pd.Series, kinds: Mapping[str, str]) -> pd.DataFrame:
-    """Step (1 from the event month), pulse (1 in it) or ramp (1, 2, 3... from it) per event."""
-    position = np.arange(len(index))
-    columns = {}
-    for event, month in months.items():
-        since = position - (month - index[0]).n
-        kind = kinds[event]
-        if kind not in REGRESSORS:
-            raise DataError(None, None, f"regressor for {event} must be one of {REGRESSORS}, "
-                            f"got {kind!r}")
-        columns[event] = {"step": since >= 0, "pulse": since == 0, "ramp": np.clip(since + 1, 0,
-                                                                                     None)}[kind]
-    return pd.DataFrame(columns, index=index).astype(float)
-
-
-def intervention(series: pd.Series, events: pd.DataFrame | Sequence[Any],
-                 kinds: Iterable[str] | None = None, regressor: str | Mapping[str, str] = "step",
-                 start: str | pd.Period | None = None, lag: int = 0,
-                 order: tuple[int, int, int] = Settings.order,
-                 seasonal_order: tuple[int, int, int, int] = Settings.seasonal_order) -> Intervention:
-    """Estimate what policy events did to a series: SARIMAX on log volume with one regressor per
-    event, placed in the month of its date plus `lag` months.
-
-    `events`: a timeline frame (columns id, date, kind, as ``helpers.events.load()``) or a list of
-    event ids and/or dates; `kinds` keeps only events of those kinds; `regressor` is "step",
-    "pulse" or "ramp" for all events, or a mapping from event id to one of them. `start` trims the
-    series (e.g. to skip the sparse early years). Events whose regressors cannot be told apart
-    from each other or from the level on the available months raise DataError.
-    """
-    y = check_series(series.loc[_month(start):] if start is not None else series)
-    dates = _events(events, kinds)
-    months = pd.Series([pd.Period(d, freq="M") + lag for d in dates], index=dates.index)
-    outside = months[(months <= y.index[0]) | (months > y.index[-1])]
-    if len(outside):
-        raise DataError(None, None, f"events outside the series window {y.index[0]}–"
-                        f"{y.index[-1]}: {', '.join(outside.index)}")
-    kind_of = {e: regressor for e in months.index} if isinstance(regressor, str) else dict(regressor)
-    missing = set(months.index) - set(kind_of)
-    if missing:
-        raise DataError(None, None, f"no regressor given for {', '.join(sorted(missing))}")
-    x = _regressors(y.index, months, kind_of)
-    available = y.notna().to_numpy()
-    design = np.column_stack([np.ones(available.sum()), x.to_numpy()[available]])
-    if np.linalg.matrix_rank(design) < design.shape[1]:
-        raise DataError(None, None, "the events' regressors cannot be told apart on the available "
-                        "months (same month, or no available month before/after an event)")
-    z = np.log(y.to_numpy())
-    model = SARIMAX(z, exog=x.to_numpy(), order=order, seasonal_order=seasonal_order,
-                    use_exact_diffuse=True)
-    try:
-        res, caught = _capture(model.fit, disp=False, method="lbfgs", maxiter=Settings.maxiter)
-    except Exception as err:  # report which model failed and why, in the package's error type
-        raise DataError(None, None, f"SARIMAX{order}{seasonal_order} with the event regressors "
-                        f"could not be fitted: {type(err).__name__}: {err}") from err
-    k = x.shape[1]
-    coef, ci = res.params[:k], res.conf_int(0.05)[:k]
-    effects = pd.DataFrame({
-        "date": dates.to_numpy(), "month": months.to_numpy(),
-        "regressor": [kind_of[e] for e in months.index], "coef": coef,
-        "effect_pct": 100 * np.expm1(coef), "lo95": 100 * np.expm1(ci[:, 0]),
-        "hi95": 100 * np.expm1(ci[:, 1]), "pvalue": res.pvalues[:k]}, index=months.index)
-    first = int((months.min() - y.index[0]).n)
-    before = SARIMAX(z[:first], exog=x.to_numpy()[:first], order=order,
-                     seasonal_order=seasonal_order, use_exact_diffuse=True)
-    fc, more = _capture(lambda: before.filter(res.params).get_forecast(
-        len(z) - first, exog=np.zeros((len(z) - first, k))))
-    band = np.full((len(z), 3), np.nan)
-    band[first:] = np.column_stack([fc.predicted_mean, fc.conf_int(alpha=0.05)])
-    path = pd.DataFrame({"actual": y, "counterfactual": np.exp(band[:, 0]),
-                         "lo95": np.exp(band[:, 1]), "hi95": np.exp(band[:, 2]),
-                         "effect_pct": 100 * np.expm1(x.to_numpy() @ coef)}, index=y.index)
-    return Intervention(effects, path, caught + more, float(res.aic), int(available.sum()))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import paths, tables
+from helpers import csvfile, paths
 from helpers.errors import DataError
 
 COLUMNS = ["outlet", "kind", "rank", "note"]
@@ -25,10 +25,9 @@ UNLISTED, WEAK = RANKS["other"], 4
 def load(path: str | Path = paths.OUTLETS) -> pd.DataFrame:
     """The validated outlet table, with `rank` as an integer matching its `kind`."""
     path = Path(path)
-    rows = tables.read(path, COLUMNS)
+    table = csvfile.read_table(path, COLUMNS)
     seen: dict[str, int] = {}
-    for line, row in rows:
-        outlet, kind, rank, _ = row
+    for line, (outlet, kind, rank, _) in table.iterrows():
         if not outlet.strip():
             raise DataError(path, line, "the outlet is empty", column="outlet")
         if outlet.casefold() in seen:
@@ -40,7 +39,7 @@ def load(path: str | Path = paths.OUTLETS) -> pd.DataFrame:
         if rank != str(RANKS[kind]):
             raise DataError(path, line, f"a {kind} outlet has rank {RANKS[kind]}, not {rank!r}",
                             column="rank")
-    frame = pd.DataFrame([row for _, row in rows], columns=COLUMNS)
+    frame = table.reset_index(drop=True)
     frame["rank"] = frame["rank"].astype(int)
     return frame
 
@@ -54,8 +53,8 @@ def _pattern(outlet: str) -> str:
 @lru_cache(maxsize=4)
 def _matchers(path: Path, mtime: float) -> tuple[tuple[re.Pattern[str], int], ...]:
     table = load(path).sort_values("rank", kind="stable")
-    return tuple((re.compile(_pattern(o), re.I), r) for o, r in zip(table["outlet"],
-                                                                    table["rank"]))
+    return tuple((re.compile(_pattern(o), re.IGNORECASE), r)
+                 for o, r in zip(table["outlet"], table["rank"], strict=True))
 
 
 def rank(source: str, url: str, note: str = "", path: str | Path = paths.OUTLETS) -> int:

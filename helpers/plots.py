@@ -211,6 +211,24 @@ def counterfactual_chart(path: pd.DataFrame, *, title: str, ylabel: str, source:
     return _finish(fig, ax, title, ylabel, source, events)
 
 
+def event_study_chart(study: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                      events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
+    """Actual against the expectation formed before an event (an event study's frame: columns
+    actual, expected, lo80, hi80, lo95, hi95), with the event's dates (announcement, effect,
+    suspension) marked."""
+    style()
+    fig, ax = plt.subplots()
+    x = study.index.to_timestamp()
+    ax.plot(x, study["actual"], marker="o", ms=4, color=LINE, label="actual (published)")
+    ax.plot(x, study["expected"], color="#b2182b", lw=1.5, ls="--", marker=".",
+            label="expected (forecast before the announcement)")
+    ax.fill_between(x, study["lo95"], study["hi95"], color="#f4a582", alpha=0.35,
+                    label="95% interval")
+    ax.fill_between(x, study["lo80"], study["hi80"], color="#d6604d", alpha=0.3,
+                    label="80% interval")
+    return _finish(fig, ax, title, ylabel, source, events)
+
+
 def _finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, source: str,
             events: pd.DataFrame | None) -> tuple[plt.Figure, list[str]]:
     """Title, axis labels, zero floor, events, legend and source line of a monthly chart."""

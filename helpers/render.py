@@ -2,31 +2,56 @@
 
 Each render happens in a temporary folder beside `reports/YYYY-MM/` and replaces it only when
 every step succeeded; a failed run keeps its executed notebook in `reports/YYYY-MM.failed/`
-for inspection and leaves the last good brief untouched.
+for inspection and leaves the last good brief untouched. Runs on one month take a lock, and
+each run first repairs what a killed run left (a half-done swap, stale work folders).
+The PDF is printed from a page that can reach neither the network nor local files, and is
+checked before it joins the brief; a PDF that fails leaves the HTML brief and says why.
 """
 
 from __future__ import annotations
 
-import csv
+import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, notebooks, paths, series
-from helpers.brief import check_month
+from helpers import csvfile, figures, notebooks, paths, releases, series
+from helpers.errors import DataError, shown
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_S = 600
+PDF_TIMEOUT_S = 120
+
+#: Headless Chromium with no way out: every host resolves to nothing, every connection goes
+#: to a closed local port, and the page may read no file but itself.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-quic", "--disable-extensions",
+                  "--disable-default-apps", "--disable-domain-reliability",
+                  "--disable-client-side-phishing-detection", "--no-default-browser-check",
+                  "--dns-prefetch-disable", "--proxy-server=127.0.0.1:9",
+                  "--proxy-bypass-list=<-loopback>", "--host-resolver-rules=MAP * ~NOTFOUND",
+                  "--no-pdf-header-footer")
+
+#: Text columns of converted downloads that pass through `csvfile.neutral` on the way out.
+_TEXT_COLUMNS = ("as_published", "source", "note")
+
+
+class RenderError(Exception):
+    """A fault outside the data (disk, output folder, printer): one line for the user."""
 
 
 @dataclass
@@ -40,45 +65,50 @@ class Result:
 
 
 def _is_figures_file(path: Path) -> bool:
-    if not path.is_file():
-        raise figures.DataError(path, None, "file not found")
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    return header == figures.COLUMNS
+    return csvfile.header(path) == figures.COLUMNS
+
+
+def split_inputs(files: list[str | Path]) -> tuple[list[Path], list[Path]]:
+    """`--data` files as (figures files, downloads): each checked, nothing written.
+
+    A folder stands for the downloads in it; a file that is neither the figures schema nor a
+    download is an error naming it.
+    """
+    from helpers import customs
+
+    tables, downloads = [], []
+    for name in files:
+        path = Path(os.path.abspath(name))
+        if path.is_dir():
+            downloads.append(path)
+        elif _is_figures_file(path):
+            figures.load(path)
+            tables.append(path)
+        elif customs.layout_of(path) is None:
+            raise DataError(path, 1, "header is neither the figures schema "
+                            f"({','.join(figures.COLUMNS)}), a GACC database download nor a "
+                            "UN Comtrade CSV")
+        else:
+            downloads.append(path)
+    return tables, downloads
 
 
 def prepare_data(files: list[str | Path], folder: Path) -> list[Path]:
-    """Figures files as given; GACC or Comtrade downloads converted to figures (HS 85051110
-    magnets, exports) into `folder/inputs/`, so the brief records what it read."""
+    """Figures files as given; all GACC or Comtrade downloads of the call read together (one
+    query: a query split over files is summed, a row given twice is an error) and converted to
+    figures (HS 85051110 magnets, exports) into `folder/inputs/`, so the brief records what it
+    read."""
     from helpers import customs
 
-    out = []
-    for number, name in enumerate(files, start=1):
-        path = Path(name).resolve()
-        if not path.exists():
-            raise figures.DataError(path, None, "file not found")
-        if _is_figures_file(path):
-            figures.load(path)
-            out.append(path)
-            continue
-        try:
-            frame = customs.read_gacc(path, flow="export")
-        except figures.DataError as gacc_error:
-            try:
-                frame = customs.read_comtrade(path)
-            except figures.DataError as comtrade_error:
-                if gacc_error.line == 1 and comtrade_error.line == 1:
-                    raise figures.DataError(path, 1, "header is neither the figures schema "
-                                            f"({','.join(figures.COLUMNS)}), a GACC database "
-                                            "download nor a UN Comtrade CSV") from None
-                # the reader that recognised the header got further: its error is the useful one
-                raise max(gacc_error, comtrade_error, key=lambda e: e.line or 0) from None
-        rows = customs.to_figures(frame, product="magnets", published=date.today().isoformat())
-        (folder / "inputs").mkdir(exist_ok=True)
-        converted = folder / "inputs" / f"{number:02d}-{path.stem}.figures.csv"
-        rows.to_csv(converted, index=False, lineterminator="\n")
-        out.append(converted)
-    return out
+    tables, downloads = split_inputs(files)
+    if not downloads:
+        return tables
+    frame = customs.read_download(downloads, flow="export")
+    rows = customs.to_figures(frame, product="magnets", published=date.today().isoformat())
+    (folder / "inputs").mkdir(exist_ok=True)
+    converted = folder / "inputs" / "downloads.figures.csv"
+    csvfile.write_frame(converted, rows, _TEXT_COLUMNS)
+    return [*tables, converted]
 
 
 def find_chromium() -> str | None:
@@ -104,15 +134,53 @@ def to_html(notebook: Path, html: Path) -> None:
 
 
 def to_pdf(html: Path, pdf: Path, chromium: str) -> None:
-    """Print the HTML to PDF with headless Chromium (no sandbox as root, no network)."""
+    """Print the HTML to PDF with headless Chromium, offline and blind to other files, and
+    check the result; RenderError saying why if there is no good PDF."""
     with tempfile.TemporaryDirectory() as profile:
-        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update",
-                   "--disable-sync", "--disable-quic", f"--user-data-dir={profile}",
-                   "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri()]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or not pdf.exists():
-        raise RuntimeError(f"chromium could not print the PDF: {done.stderr.strip()[-300:]}")
+        command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                   f"--print-to-pdf={pdf}", html.as_uri()]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True,
+                                  timeout=PDF_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+        except OSError as exc:
+            raise RenderError(f"chromium could not start ({exc.strerror})") from None
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no message"]
+        raise RenderError(f"chromium exited with status {done.returncode} ({tail[0][:200]})")
+    check_pdf(pdf)
+
+
+def check_pdf(pdf: Path) -> int:
+    """Pages of a complete PDF: magic bytes, end-of-file marker, at least one page; else
+    RenderError (Chromium exits 0 after writing half a file to a full disk)."""
+    try:
+        size = pdf.stat().st_size
+        with open(pdf, "rb") as handle:
+            head = handle.read(8)
+            handle.seek(max(0, size - 2048))
+            tail = handle.read()
+    except FileNotFoundError:
+        raise RenderError("chromium wrote no PDF") from None
+    if not head.startswith(b"%PDF-"):
+        raise RenderError(f"brief.pdf ({size:,} bytes) does not start as a PDF")
+    if b"%%EOF" not in tail:
+        raise RenderError(f"brief.pdf ({size:,} bytes) is truncated (no end-of-file marker)")
+    pages = _pdf_pages(pdf)
+    if pages < 1:
+        raise RenderError(f"brief.pdf ({size:,} bytes) has no page")
+    return pages
+
+
+def _pdf_pages(pdf: Path) -> int:
+    """Page count from poppler's pdfinfo, or from the page objects when it is not installed."""
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo:
+        done = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, timeout=60)
+        found = re.search(r"^Pages:\s+(\d+)", done.stdout, re.M)
+        return int(found[1]) if done.returncode == 0 and found else 0
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
 
 
 def _failed_cell(notebook: Path) -> str:
@@ -132,46 +200,113 @@ def _failed_cell(notebook: Path) -> str:
 def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True,
            data_files: list[str | Path] | None = None, progress: bool | None = None,
            template: Path = paths.BRIEF_TEMPLATE) -> Result:
-    """Render one month's brief into out/YYYY-MM/, atomically. MonthError if the month is bad."""
+    """Render one month's brief into out/YYYY-MM/, atomically. MonthError if the month is bad,
+    DataError for a bad `--data` file, RenderError for a fault of the disk or output folder."""
+    tables, _ = split_inputs(data_files or [])
+    period = releases.check_month(month, *_available(figures.load_all(tables)))
+    out = _output_folder(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with _month_lock(out, str(period)):
+            _recover(out, str(period))
+            return _render_locked(str(period), out, pdf, data_files or [], progress, template)
+    except OSError as exc:
+        where = f": {shown(exc.filename)}" if exc.filename else ""
+        raise RenderError(f"could not write the brief for {period} to {shown(out)} "
+                          f"({exc.strerror or exc}{where}); the last good brief is untouched"
+                          ) from None
+
+
+def _output_folder(out: str | Path) -> Path:
+    """`--out` as an absolute path; RenderError if it exists and is not a folder."""
+    out = Path(os.path.abspath(out))
+    if out.exists() and not out.is_dir():
+        raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
+    return out
+
+
+def _render_locked(period: str, out: Path, pdf: bool, data_files: list[str | Path],
+                   progress: bool | None, template: Path) -> Result:
+    import nbclient.exceptions
     import papermill
 
-    data = figures.load_all([f for f in data_files or [] if _is_figures_file(Path(f))])
-    period = check_month(month, series.build(figures=data))
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    final, failed = out / str(period), out / f"{period}.failed"
+    final, failed = out / period, out / f"{period}.failed"
     work = Path(tempfile.mkdtemp(prefix=f".{period}-", dir=out))
+    work.chmod(0o777 & ~csvfile.umask())  # mkdtemp makes it 0700: the brief is for reading
     notebook = work / "brief.ipynb"
     try:
-        inputs = [str(p) for p in prepare_data(data_files or [], work)]
+        inputs = [str(p) for p in prepare_data(data_files, work)]
         try:
             papermill.execute_notebook(
                 str(template), str(notebook), kernel_name="python3", cwd=str(work),
-                parameters={"month": str(period), "data_files": inputs, "out_dir": str(work)},
+                parameters={"month": period, "data_files": inputs, "out_dir": str(work)},
                 progress_bar=sys.stderr.isatty() if progress is None else progress,
                 execution_timeout=TIMEOUT_S, log_output=False,
                 # the kernel's own log (a warning about TCP at each start) is not the brief's
                 extra_arguments=notebooks.KERNEL_ARGS)
-        except papermill.PapermillExecutionError:
+        except (papermill.PapermillExecutionError, nbclient.exceptions.DeadKernelError,
+                nbclient.exceptions.CellTimeoutError) as exc:
             shutil.rmtree(failed, ignore_errors=True)
             failed.mkdir()
-            shutil.copy2(notebook, failed / "brief.ipynb")
-            return Result(str(period), False, failed,
-                          f"brief for {period} failed at {_failed_cell(notebook)}; the executed "
-                          f"notebook is in {failed}; the last good brief is untouched")
+            if notebook.exists():
+                shutil.copy2(notebook, failed / "brief.ipynb")
+            where = (_failed_cell(notebook) if isinstance(exc, papermill.PapermillExecutionError)
+                     else f"a dead or stuck kernel ({type(exc).__name__})")
+            return Result(period, False, failed,
+                          f"brief for {period} failed at {where}; the executed notebook is in "
+                          f"{failed}; the last good brief is untouched")
         to_html(notebook, work / "brief.html")
         note = ""
         chromium = find_chromium() if pdf else None
         if chromium:
-            to_pdf(work / "brief.html", work / "brief.pdf", chromium)
+            try:
+                to_pdf(work / "brief.html", work / "brief.pdf", chromium)
+            except RenderError as exc:
+                (work / "brief.pdf").unlink(missing_ok=True)
+                note = f" (no PDF: {exc})"
         elif pdf:
             note = (" (no PDF: install Debian's chromium, `apt-get install chromium`, or print "
                     "brief.html from a browser)")
         _replace(work, final)
         shutil.rmtree(failed, ignore_errors=True)
-        return Result(str(period), True, final, f"wrote {final}{note}")
+        return Result(period, True, final, f"wrote {final}{note}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def _month_lock(out: Path, period: str) -> Iterator[None]:
+    """Serialise runs on one month: an exclusive lock on out/.YYYY-MM.lock, removed after."""
+    lock = out / f".{period}.lock"
+    while True:
+        handle = open(lock, "a")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            same = os.stat(lock).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # the holder removed it as we waited: lock the new one
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        handle.close()
+
+
+def _recover(out: Path, period: str) -> None:
+    """Repair what a killed run on this month left: a swap cut between its two renames (the
+    old brief waits in .YYYY-MM.old-PID) and work folders .YYYY-MM-*. Called under the lock."""
+    final = out / period
+    for old in sorted(out.glob(f".{period}.old-*")):
+        if not final.exists():
+            old.rename(final)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for work in out.glob(f".{period}-*"):
+        if work.is_dir():
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def headline(folder: Path) -> str:
@@ -202,23 +337,31 @@ def _replace(new: Path, final: Path) -> None:
 
 def _render_quiet(month: str, out: str, pdf: bool) -> Result:
     logging.disable(logging.WARNING)
-    return render(month, Path(out), pdf=pdf, progress=False)
+    try:
+        return render(month, Path(out), pdf=pdf, progress=False)
+    except RenderError as exc:
+        return Result(month, False, Path(out), str(exc))
+
+
+def _available(data: pd.DataFrame) -> tuple[list[pd.Period], set[int]]:
+    """Months a brief can be made for, and the years whose January comes with February."""
+    built = series.build(figures=data)
+    return releases.available_months(built), set(built.janfeb.index)
 
 
 def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = True,
-                 workers: int = 2) -> list[Result]:
-    """Backfill: every available month from start to end, on `workers` processes, one bar."""
+                 workers: int = 2) -> tuple[list[Result], list[pd.Period]]:
+    """Backfill: every available month from start to end, on `workers` processes, one bar.
+    Returns the results and the months of the range without a figure (skipped)."""
     from tqdm import tqdm
 
-    built = series.build(figures=figures.load())
-    first, last = check_month(start, built), check_month(end, built)
-    from helpers.brief import available_months
-
-    months = [str(m) for m in available_months(built) if first <= m <= last]
+    chosen, skipped = releases.in_range(start, end, _available(figures.load())[0])
+    months = [str(m) for m in chosen]
+    out = _output_folder(out)
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         jobs = [pool.submit(_render_quiet, m, str(out), pdf) for m in months]
         for job in tqdm(as_completed(jobs), total=len(jobs), desc="briefs", unit="brief",
                         disable=not sys.stderr.isatty()):
             results.append(job.result())
-    return sorted(results, key=lambda r: r.month)
+    return sorted(results, key=lambda r: r.month), skipped

@@ -9,10 +9,11 @@ other beyond rounding instead of averaging them, and (4) leaves every other mont
 Choice among copies of one interval, in order:
   1. for a single month, agreement with the difference of the same year's year-to-date totals
      (January..m minus January..m-1): a copy that makes the identity hold beats one that breaks it;
-  2. source rank: official GACC > wire services (Reuters, Bloomberg, Xinhua, ...) > trade
+  2. the majority: the number of copies that publish the same value, perhaps rounded;
+  3. source rank: official GACC > wire services (Reuters, Bloomberg, Xinhua, ...) > trade
      press (SMM, Argus, ...) > others > sources marked weak;
-  3. number of copies that agree with it (within rounding);
-  4. precision (more decimals), then earliest publication.
+  4. number of copies that agree with it within rounding;
+  5. precision (more decimals), then earliest publication.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import figures as figures_mod
-from helpers import outlets
-from helpers import paths
+from helpers import outlets, paths
 from helpers.errors import DataError
 
 Figures = pd.DataFrame | str | Path | None
@@ -127,8 +127,15 @@ def _choose(copies: list[dict[str, object]], support: dict[str, int]) -> list[di
         return sum(_agree(copy["value"], other["value"], copy["tol"], other["tol"])
                    for other in copies)
 
-    return sorted(copies, key=lambda c: (-support.get(c["id"], 0), c["rank"], -agreeing(c),
-                                         c["tol"], c["published"], c["url"], c["id"]))
+    def same(copy: dict[str, object]) -> int:
+        """Copies that publish this value, perhaps rounded (3,188 and 3,187 are two values;
+        5,853.9 and 5,854 one)."""
+        return sum(abs(copy["value"] - other["value"]) <= max(copy["tol"], other["tol"]) + 1e-9
+                   for other in copies)
+
+    return sorted(copies, key=lambda c: (-support.get(c["id"], 0), -same(c), c["rank"],
+                                         -agreeing(c), c["tol"], c["published"], c["url"],
+                                         c["id"]))
 
 
 def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> Interval:
@@ -191,7 +198,7 @@ def _derive(chosen: list[Interval]) -> Built:
     months = pd.DataFrame({"value": np.nan, "origin": "missing", "tol": 0.0,
                            "ids": [[] for _ in index], "sources": [[] for _ in index],
                            "conflict": False, "alternatives": [[] for _ in index],
-                           "derivation": "", "usable": False}, index=index)
+                           "derivation": "", "usable": False, "rank": 0}, index=index)
     for interval in chosen:
         if interval.start == interval.end:
             m = interval.start
@@ -203,6 +210,7 @@ def _derive(chosen: list[Interval]) -> Built:
             months.at[m, "alternatives"] = interval.alternatives
             months.at[m, "conflict"] = bool(interval.alternatives)
             months.at[m, "usable"] = _usable(interval)
+            months.at[m, "rank"] = interval.rank
     # Candidate equations: each interval, and each difference of two nested intervals that
     # share their start (January..Oct minus January..Sep = October).
     multi = [i for i in chosen if i.start != i.end and _usable(i)]

@@ -56,8 +56,11 @@ _QUOTA_ERA = re.compile(r"^export_rare_earths?_(quota_era|ore_metals_compounds|o
 _MAGNETS = re.compile(r"^export_magnets(_to_(?P<partner>[A-Za-z0-9]+))?_(volume|value)"
                       r"(_85051110)?(_ytd_Jan-\w+|_fullyear)?$")
 _BBG = re.compile(r"^export_rare_earth_products_volume_bloomberg_calc$")
-_UNITS = {"t": ("quantity_t", 1.0), "USD mn": ("value_usd", 1e6), "CNY mn": ("value_cny", 1e6)}
+_UNITS = {"t": ("quantity_t", 1.0), "USD mn": ("value_usd", 1e6), "CNY mn": ("value_cny", 1e6),
+          "USD": ("value_usd", 1.0), "CNY": ("value_cny", 1.0)}
 _QUARTER_OR_HALF = {"Q": 3, "H": 6}
+#: A published change on the year, when it is the first note after the source's name.
+_YOY = re.compile(r"[+\-−]\d+(\.\d+)?% y/y")
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,7 @@ def normalise(path: Path, corrections: Corrections | None = None,
             "as_published": as_published(raw["value"], raw["unit"], raw["source_title"],
                                          measure),
             "note": note_for(raw["source_title"], raw["unit"], raw["published"], raw["value"])}
-        rows.append({
+        row = {
             "flow": mapping.flow, "product": mapping.product, "partner": mapping.partner,
             "measure": measure, "start": start, "end": end, "value": f"{value:.10g}",
             "as_published": flag.as_published if flag and flag.as_published
@@ -300,8 +303,25 @@ def normalise(path: Path, corrections: Corrections | None = None,
                 flag.flag if flag and flag.flag not in fields["note"].split("; ") else "",
                 flag.reason if flag else "",
                 f"period corrected from {raw['period']}: {fix.reason}" if fix else ""])),
-        })
+        }
+        rows.append(row)
+        change = published_change(raw, own) if measure == "quantity_t" else None
+        if change:
+            rows.append({**row, "measure": "yoy_pct", "as_published": change,
+                         "value": change.split("%")[0].replace("−", "-").lstrip("+")})
     return rows, skipped
+
+
+def published_change(raw: dict[str, str], own: bool) -> str | None:
+    """The source's own change on the year (`+10.9% y/y`) when the note right after the
+    source's name is exactly that: the change of the figure itself, kept as data."""
+    if own:
+        first = raw["comment"].split(";")[0]
+    else:
+        parts = raw["source_title"].split(";")
+        first = parts[1] if len(parts) > 1 and parts[0].rstrip().endswith(")") else ""
+    first = first.strip()
+    return first if _YOY.fullmatch(first) else None
 
 
 def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:

@@ -10,8 +10,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import brief, paths, render
-from helpers.brief import Brief, MonthError
+from helpers import paths, releases, render
+from helpers.brief import Brief
+from helpers.releases import MonthError
 
 
 def test_december_2025_metrics_by_hand():
@@ -123,20 +124,23 @@ def test_bad_data_file_one_line_exit_2(tmp_path, content, message):
     assert not out.exists() or list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("last, today, expected", [
-    # March..October 2026 are out by 28 November (October's by 14 November); November is not
-    ("2026-02", date(2026, 11, 28), [f"2026-{m:02d}" for m in range(3, 11)]),
-    ("2026-02", date(2026, 4, 13), []),                 # March's release not due before the 14th
-    ("2026-02", date(2026, 4, 14), ["2026-03"]),
-    ("2025-12", date(2026, 3, 13), []),                 # January comes only with February
-    ("2025-12", date(2026, 3, 14), ["2026-02"]),
-])
-def test_releases_due(last, today, expected):
-    due = brief.releases_due(pd.Period(last, "M"), today)
-    assert [str(m) for m in due] == expected
+def test_metrics_say_how_current_the_data_are():
+    today = date(2026, 12, 1)
+    b = Brief("2025-12")
+    c = b.currency(today)
+    used = b.data[b.data["end"] <= "2025-12"]
+    assert c["data_as_of"] == used["published"].max() and c["generated"] == "2026-12-01"
+    end = pd.Period(c["data_end"], "M")
+    assert c["releases_missing"] == [str(m) for m in releases.due(end, today)]
+    assert {"data_as_of", "generated", "releases_missing"} <= set(b.metrics())
 
 
-def test_behind_text_names_the_missing_span():
-    text = brief.behind_text(pd.Period("2026-02", "M"), date(2026, 11, 28))
-    assert "2026-03 to 2026-10 (8 months)" in text and "data/README.md" in text
-    assert brief.behind_text(pd.Period("2026-02", "M"), date(2026, 3, 20)) is None
+def test_banner_warns_only_on_the_latest_month():
+    today = date(2026, 12, 1)
+    latest = Brief()
+    c = latest.currency(today)
+    text = latest.banner_text(today)
+    assert text.count("Data as of") == 1
+    if c["releases_missing"]:
+        assert f"GACC has published {c['releases_missing'][0]}" in text
+    assert "GACC has published" not in Brief("2025-06").banner_text(today)

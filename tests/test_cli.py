@@ -20,7 +20,10 @@ def test_status_lists_every_series_with_counts():
                 if ln.startswith("export rare_earths World quantity_t"))
     assert line.split()[6:9] == [str(reported), str(int((months["origin"] == "derived").sum())),
                                  str(int((months["origin"] == "missing").sum()))]
-    assert "Latest headline month: 2026-02: 4,407.0 t (reported)" in done.stdout
+    last = months.index[months["origin"] != "missing"][-1]
+    value = months.at[last, "value"]
+    assert (f"Latest headline month: {last}: {value:,.1f} t "
+            f"({months.at[last, 'origin']})") in done.stdout
 
 
 def test_coverage_markdown_names_the_2023_contradiction():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -120,11 +121,12 @@ def english(tmp_path: Path) -> Path:
 
 
 def raises(call, name: str, line: int | None, *words: str) -> DataError:
-    """Assert a DataError naming `name:line` and containing `words`."""
+    """Assert a DataError naming the file `name` (a path ending in it), `line` and `words`."""
     with pytest.raises(DataError) as caught:
         call()
     message = str(caught.value)
-    assert message.startswith(f"{name}:{line}:" if line else f"{name}:"), message
+    where = f"{name}:{line}:" if line else f"{name}:"
+    assert re.match(rf"(.*/)?{re.escape(where)}", message), message
     for word in words:
         assert word in message, message
     return caught.value

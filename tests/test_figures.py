@@ -60,7 +60,7 @@ def test_bad_field_names_file_line_and_column(write_figures, field, bad, column)
     with pytest.raises(DataError) as err:
         figures.load(path)
     message = str(err.value)
-    assert message.startswith(f"bad.csv:3: column '{column}'")
+    assert message.startswith(f"{path}:3: column '{column}'")  # the full path outside the project
     assert err.value.line == 3
 
 

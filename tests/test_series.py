@@ -189,3 +189,18 @@ def test_a_rounded_total_does_not_pick_the_month(write_figures):
             figure("2025-10", "2025-10", 4343.5, source="A blog", url="https://b.example")]
     months = build(write_figures, rows).months
     assert months.loc[pd.Period("2025-10", "M"), "value"] == 4343.5
+
+
+def test_majority_copy_wins_over_rank(write_figures):
+    # five copies of 3,188 from trade press against one of 3,187 from a wire: the majority
+    rows = [figure("2025-06", "2025-06", 3187, source="Kyodo", url="https://k.example/1")]
+    rows += [figure("2025-06", "2025-06", 3188, source="Some Press", url=f"https://p.example/{i}")
+             for i in range(5)]
+    assert build(write_figures, rows).months.iloc[0]["value"] == 3188
+
+
+def test_a_rounded_copy_counts_with_the_precise_figure(write_figures):
+    rows = [figure("2024-01", "2024-01", 5853.9, url="https://a.example/1"),
+            figure("2024-01", "2024-01", 5854, url="https://b.example/2"),
+            figure("2024-01", "2024-01", 5854, url="https://c.example/3")]
+    assert build(write_figures, rows).months.iloc[0]["value"] == 5853.9

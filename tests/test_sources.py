@@ -211,3 +211,19 @@ def test_an_undated_modelled_row_is_counted_as_undated(tmp_path):
         ["2022-07..09", "export_rare_earths_volume_quarter_Q3", "11638.4", "t",
          "quarterly review (weak source)", "https://q.example/1", ""], EXACT])
     assert sources.build([raw], tmp_path / "figures.csv") == (1, {"no publication date": 1})
+
+
+def test_a_published_change_on_the_year_is_kept_as_data(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2024-01..06", "export_rare_earths_volume_ytd_Jan-Jun", "29095", "t",
+         "China's June rare earths exports drop (Reuters); +10.9% y/y", "https://r.example/1",
+         "2024-07-12"],
+        ["2024-06", "export_rare_earths_volume", "4000", "t",
+         "A story (Reuters); imports +5% y/y", "https://r.example/2", "2024-07-12"],
+    ])
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out)
+    data = figures.load(out)
+    change = data[data["measure"] == "yoy_pct"]
+    assert len(change) == 1  # "imports +5% y/y" is not the figure's own change
+    assert change.iloc[0]["value"] == 10.9 and change.iloc[0]["as_published"] == "+10.9% y/y"

@@ -1,0 +1,141 @@
+"""Taking in a published figure: checks before writing, ids kept, nothing changed on bad input."""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import figures, intake, paths, sources
+
+TODAY = date(2026, 12, 1)
+GOOD = {"month": "2026-03", "product": "rare_earths", "tonnes": "4321.5",
+        "ytd_tonnes": "14789.8", "source": "Test Wire: China's March rare earth exports",
+        "url": "https://example.org/march", "published": "2026-04-14"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"month": "2026-12"}, "2026-12 is not complete yet on 2026-12-01"),
+    ({"published": "2026-03-31"}, "cannot be published before the month is over"),
+    ({"published": "2027-01-02"}, "expected a date not after today"),
+    ({"ytd_tonnes": "4000"}, "is less than --tonnes"),
+    ({"source": "no outlet"}, 'expected "OUTLET: headline"'),
+    ({"source": "=HYPERLINK(1): x"}, "not a spreadsheet formula"),
+    ({"url": "ftp://x"}, "--url 'ftp://x'"),
+    ({"tonnes": "1e400"}, "expected a finite number"),
+    ({"product": "magnet"}, "--product 'magnet': expected one of"),
+    ({"partner": "JAPAN"}, "--partner 'JAPAN'"),
+    ({"start": "2026-01"}, "--month or --start/--end, not both"),
+])
+def test_bad_options_name_the_option(change, message):
+    with pytest.raises(intake.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        intake.story({**GOOD, **change}, TODAY)
+
+
+@pytest.mark.parametrize("product, flow, partner, measure, start, end", [
+    ("rare_earths", "export", "World", "quantity_t", "2026-03", "2026-03"),
+    ("rare_earths", "export", "World", "quantity_t", "2026-01", "2026-03"),
+    ("rare_earths", "import", "World", "value_usd", "2026-01", "2026-12"),
+    ("magnets", "export", "South Korea", "quantity_t", "2026-03", "2026-03"),
+    ("magnets", "export", "United States", "quantity_t", "2026-01", "2026-02"),
+    ("rare_earth_products_bbg", "export", "World", "quantity_t", "2026-03", "2026-03"),
+])
+def test_raw_series_maps_back_to_the_same_series(product, flow, partner, measure, start, end):
+    name = intake.raw_series(product, flow, partner, measure, pd.Period(start, "M"),
+                             pd.Period(end, "M"))
+    mapping = sources.classify(name, int(start[:4]), "")
+    assert (mapping.flow, mapping.product, mapping.partner) == (flow, product, partner)
+
+
+def test_story_gives_month_year_to_date_and_value_rows():
+    rows = intake.raw_rows(intake.story({**GOOD, "usd": "25000000", "weak": "yes"}, TODAY))
+    assert [(r["period"], r["series"], r["value"], r["unit"]) for r in rows] == [
+        ("2026-03", "export_rare_earths_volume", "4321.5", "t"),
+        ("2026-01..03", "export_rare_earths_volume_ytd_Jan-Mar", "14789.8", "t"),
+        ("2026-03", "export_rare_earths_value", "25000000", "USD")]
+    assert {r["flags"] for r in rows} == {"weak source"}
+    assert rows[0]["outlet"] == "Test Wire" and rows[0]["headline"].startswith("China's March")
+
+
+def test_year_to_date_must_agree_with_the_data():
+    data = figures.load()
+    # the data hold January-November 2025, so a full year of 70,000 t cannot go with a
+    # December of 4,392 t
+    bad = intake.story({**GOOD, "month": "2025-12", "tonnes": "4392", "ytd_tonnes": "70000",
+                        "published": "2026-01-14"}, TODAY)
+    with pytest.raises(intake.InputError, match="minus the data's January–November total"):
+        intake.check(bad, data)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the project's code and data, so `add` writes there, never to data/."""
+    root = tmp_path / "project"
+    shutil.copytree(paths.ROOT / "helpers", root / "helpers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(paths.DATA, root / "data")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "sources").symlink_to(paths.SHARED_SOURCES)
+    return root
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "helpers", "add", *args, "--no-notebooks",
+                           "--no-brief"], capture_output=True, text=True, cwd=root, env=env)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_add_appends_rebuilds_and_keeps_every_id(project):
+    before = pd.read_csv(project / "data" / "figures.csv", dtype=str)
+    done = run(project, "--month", "2026-03", "--product", "magnets", "--partner", "Germany",
+               "--tonnes", "1234", "--source", "Test Wire: magnets to Germany",
+               "--quote", "1,234 tonnes to Germany", "--url", "https://example.org/de",
+               "--published", "2026-04-20")
+    assert done.returncode == 0, done.stderr
+    after = pd.read_csv(project / "data" / "figures.csv", dtype=str).set_index("id")
+    assert set(before["id"]) < set(after.index)
+    new = after.loc[sorted(set(after.index) - set(before["id"]))]
+    assert len(new) == 1 and new.iloc[0]["partner"] == "Germany"
+    assert new.iloc[0]["as_published"] == "1,234 tonnes to Germany"
+    assert new.index[0] in done.stdout
+    unchanged = after.loc[before["id"], ["value", "start", "end", "url"]]
+    assert (unchanged.reset_index(drop=True) == before[["value", "start", "end", "url"]]).all().all()
+    again = run(project, "--month", "2026-03", "--product", "magnets", "--partner", "Germany",
+                "--tonnes", "1234.0", "--source", "Test Wire: magnets to Germany",
+                "--url", "https://example.org/de", "--published", "2026-04-20")
+    assert again.returncode == 0 and "nothing added" in again.stdout
+    assert len(pd.read_csv(project / "data" / "figures.csv")) == len(after)
+
+
+def test_add_a_detailed_release_from_a_file(project, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("month,product,partner,tonnes,source,url,published\n"
+                    "2026-03,magnets,Japan,300,Test Wire: by destination,https://example.org/d,2026-04-20\n"
+                    "2026-03,magnets,India,200,Test Wire: by destination,https://example.org/d,2026-04-20\n",
+                    encoding="utf-8")
+    done = run(project, "--file", str(rows))
+    assert done.returncode == 0, done.stderr
+    assert "added 2 figures" in done.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--month", "2026-03", "--product", "rare_earths", "--tonnes", "x"], "--tonnes 'x'"),
+    (["--product", "rare_earths", "--tonnes", "1"], "--month YYYY-MM"),
+])
+def test_bad_input_exits_2_and_changes_nothing(project, args, message):
+    before = digest(project / "data")
+    done = run(project, *args, "--source", "A: b", "--url", "https://example.org/x",
+               "--published", "2026-04-14")
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert digest(project / "data") == before
