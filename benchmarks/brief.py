@@ -32,7 +32,7 @@ def floor_notebook(folder: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
         "import matplotlib.pyplot as plt\nfrom IPython.display import Markdown, display\n\n"
-        "from helpers.brief import Brief")]
+        "from helpers import brief, plots, wording")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     path = folder / "floor.ipynb"

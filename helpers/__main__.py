@@ -1,4 +1,4 @@
-"""Command line: `python -m helpers status|coverage|build-data|add|brief|briefs|notebooks`."""
+"""Command line: `python -m helpers status|coverage|build-data|add|brief|briefs|notebooks|fetch`."""
 
 from __future__ import annotations
 
@@ -129,6 +129,8 @@ def _briefs(args: argparse.Namespace) -> int:
               file=sys.stdout if r.ok else sys.stderr)
     failed = [r for r in results if not r.ok]
     print(f"{len(results) - len(failed)} briefs written to {args.out}, {len(failed)} failed")
+    if len(results) > len(failed):
+        print(f"archive: {render.write_index(args.out)}")
     if not results:
         print(f"error: no month from {args.start} to {args.end} has a published figure",
               file=sys.stderr)
@@ -195,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     briefs.set_defaults(run=_briefs)
     commands.add_parser("notebooks", help="re-execute the research notebooks in place"
                         ).set_defaults(run=_notebooks)
+    from helpers import comtrade  # the only command that uses the network
+
+    fetch = commands.add_parser("fetch", help="download raw data into dated snapshots")
+    comtrade.add_arguments(fetch.add_subparsers(dest="source", required=True).add_parser(
+        "comtrade", help="monthly trade by partner from UN Comtrade (comtradeapicall)"))
     args = parser.parse_args(argv)
     try:
         return args.run(args)

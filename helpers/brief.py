@@ -1,21 +1,23 @@
-"""The monthly brief: what the template notebook shows, and how papermill renders it.
+"""The numbers of the monthly brief, computed once from series built once.
 
-`Brief(month)` computes every number of the brief from the figures (headline, year-to-date,
-forecast made before the release, magnets by destination, imports, unit value, Bloomberg's
-total, policy, data notes) so the notebook only narrates. `render` runs the template with
-papermill into a temporary folder, converts it to self-contained HTML without code (and PDF
-when Chromium is installed) and moves the folder into `reports/YYYY-MM/` only on success.
+`compute(month)` returns a frozen `Numbers` record: the headline line, the forecast made before
+the release, magnets by destination, the three definitions side by side, value and unit value,
+the policy events up to the month, alerts, and every source behind them as numbered notes.
+Only figures whose period ends by the brief's month are used, and only events dated by then,
+so a brief of month M knows nothing that happened after M. `helpers.wording` turns the record
+into text; `helpers.render` renders the template notebook that calls both.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -24,452 +26,520 @@ from helpers import figures as figures_mod
 from helpers import models, releases, series
 from helpers.errors import DataError
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure as Figure_
-
-DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India", "Vietnam",
-                "European Union", "Thailand", "Italy", "Hong Kong"]
+#: Destinations every brief lists, published or not.
+MAIN_DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India", "Vietnam"]
+#: Aggregates of several destinations: listed, never counted in shares of the total.
+AGGREGATES = {"European Union"}
 CHART_YEARS = 5
+DESTINATION_MONTHS = 24
 POLICY_MONTHS = 6
-HISTORY_MONTHS = 36
+ALERT_YOY_PCT = 30.0
+ALERT_SHARE_POINTS = 10.0
 
 
-def _pct(new: float | None, old: float | None) -> float | None:
+@dataclass(frozen=True)
+class Source:
+    """One publication behind a number: what the reader sees as link text, and its address."""
+
+    title: str
+    url: str
+    published: str
+    rank: int
+
+    @property
+    def weak(self) -> bool:
+        return self.rank >= 4
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number of the brief: its period, value, how it was obtained, and its notes."""
+
+    label: str
+    start: str
+    end: str
+    value: float | None
+    origin: str  # reported | derived | sum of months | published | missing
+    notes: tuple[int, ...] = ()
+    weak: bool = False  # rests on a single weak source: unconfirmed
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Magnets to one partner in the brief's month."""
+
+    partner: str
+    quantity: Number
+    share_pct: float | None
+    mom_pct: float | None
+    yoy_pct: float | None
+    share_change_pts: float | None
+    aggregate: bool = False
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Everything a brief says, as numbers and records (see the module docstring)."""
+
+    month: pd.Period
+    product: str
+    combined: bool
+    stage: str
+    preliminary: releases.Release
+    detailed: releases.Release
+    now: Number
+    previous: Number | None
+    year_ago: Number
+    ytd: Number
+    ytd_year_ago: Number
+    mom_pct: float | None
+    yoy_pct: float | None
+    ytd_yoy_pct_computed: float | None
+    ytd_yoy_published: Number | None
+    february: Number | None
+    value_usd: Number
+    unit_value_usd_t: float | None
+    value_caveat: str
+    surprise: models.Surprise | None
+    no_forecast: str
+    magnets_total: Number
+    magnets_year_ago: Number
+    destinations: tuple[Destination, ...]
+    bbg: Number
+    imports: Number
+    events: pd.DataFrame = field(repr=False)
+    chart_events: pd.DataFrame = field(repr=False)
+    since_measure: dict | None
+    mirror: tuple[str, ...]
+    alerts: tuple[dict, ...]
+    sources: tuple[Source, ...]
+    missing_months: tuple[str, ...]
+    contradictions: tuple[dict, ...]
+    currency: dict
+    chart_months: pd.DataFrame = field(repr=False)
+    chart_janfeb: pd.Series = field(repr=False)
+    destination_panel: pd.DataFrame = field(repr=False)
+
+    @property
+    def ytd_yoy_pct(self) -> float | None:
+        """GACC's own year-to-date change where a release published it, else the computed one."""
+        if self.ytd_yoy_published is not None:
+            return self.ytd_yoy_published.value
+        return self.ytd_yoy_pct_computed
+
+
+def pct(new: float | None, old: float | None) -> float | None:
+    """Percentage change, None when either side is unknown or the base is zero."""
     if new is None or old is None or not old or any(map(math.isnan, (new, old))):
         return None
     return round(100.0 * (new / old - 1.0), 1)
 
 
-@dataclass
-class Figure:
-    """A number of the brief with where it came from."""
+def display_title(source: str) -> str:
+    """The outlet and headline of a source title, without curators' notes: the text before the
+    first ';' or ' — ', with '(weak source)' and similar flags dropped."""
+    depth, cut = 0, len(source)
+    for i, char in enumerate(source):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and (char == ";" or source.startswith((" — ", " – "), i)):
+            cut = i
+            break
+    head = source[:cut]
+    head = re.sub(r"\s*\((?:weak source|copy|rounded)[^)]*\)", "", head, flags=re.I)
+    return " ".join(head.split()).strip(" ,") or source[:80]
 
-    label: str
-    value: float | None
-    how: str
+
+def _is_ip_host(url: str) -> bool:
+    try:
+        ipaddress.ip_address(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+    return True
 
 
-class Brief:
-    """Every number of the brief for one month of one product (export, World, tonnes)."""
+class _Notes:
+    """Numbered sources: each publication once, in the order the brief cites them."""
 
-    def __init__(self, month: str | None = None, product: str = "rare_earths",
-                 data_files: list[str | Path] | None = None) -> None:
-        self.data = figures_mod.load_all(data_files)
-        self.product = product
-        self.built = series.build(product, figures=self.data)
-        self.month = releases.check_month(month, releases.available_months(self.built),
-                                          set(self.built.janfeb.index))
-        self.series = self.built.months["value"].astype(float)
-        self.series.index.name = "month"
-        jf = self.built.janfeb
-        self.combined = self.month.month == 2 and self.month.year in jf.index
-        self.events = events_mod.load()
+    def __init__(self) -> None:
+        self.items: list[Source] = []
 
-    # --- headline -------------------------------------------------------------------------
-    def _value(self, month: pd.Period) -> Figure:
-        """One month, or for a combined-release February the Jan-Feb total."""
-        if self.combined and month.month == 2:
-            jf = self.built.janfeb
-            if month.year in jf.index:
-                return Figure(f"January–February {month.year}", float(jf.loc[month.year, "value"]),
-                              str(jf.loc[month.year, "origin"]))
-            return Figure(f"January–February {month.year}", None, "missing")
-        months = self.built.months
-        if month in months.index and months.at[month, "origin"] != "missing":
-            return Figure(month.strftime("%B %Y"), float(months.at[month, "value"]),
-                          str(months.at[month, "origin"]))
-        return Figure(month.strftime("%B %Y"), None, "missing")
+    def cite(self, copies: list[dict[str, str]], data: pd.DataFrame) -> tuple[int, ...]:
+        """Note numbers for the best copy among `copies` (wire or official before mirrors,
+        never an IP-address host when another copy exists)."""
+        if not copies:
+            return ()
+        ranked = []
+        for copy in copies:
+            row = data.loc[copy["id"]] if copy.get("id") in data.index else None
+            note = "" if row is None else str(row["note"])
+            rank = series.source_rank(copy["source"], copy["url"], note)
+            ranked.append((rank, _is_ip_host(copy["url"]), str(copy["published"]), copy))
+        rank, _, _, best = min(ranked, key=lambda r: r[:3])
+        source = Source(display_title(best["source"]), best["url"], str(best["published"]), rank)
+        if source not in self.items:
+            self.items.append(source)
+        return (self.items.index(source) + 1,)
 
-    def _ytd(self, month: pd.Period) -> Figure:
-        total = series.interval_total(self.built, f"{month.year}-01", month)
-        label = (f"January–{month.strftime('%B %Y')}" if month.month > 1
-                 else month.strftime("%B %Y"))
-        return Figure(label, *total) if total else Figure(label, None, "missing")
 
-    def headline(self) -> dict[str, Figure | float | None]:
-        """This month, last month, a year earlier, year-to-date and their changes."""
-        m = self.month
-        now, year_ago = self._value(m), self._value(m - 12)
-        previous = None if self.combined else self._value(m - 1)
-        ytd, ytd_ago = self._ytd(m), self._ytd(m - 12)
-        return {"now": now, "previous": previous, "year_ago": year_ago, "ytd": ytd,
-                "ytd_year_ago": ytd_ago,
-                "mom_pct": None if previous is None else _pct(now.value, previous.value),
-                "yoy_pct": _pct(now.value, year_ago.value),
-                "ytd_yoy_pct": _pct(ytd.value, ytd_ago.value)}
+def _month_number(built: series.Built, month: pd.Period, notes: _Notes, data: pd.DataFrame,
+                  label: str | None = None) -> Number:
+    """One month of a built series, with its sources (all figures of a derivation)."""
+    months = built.months
+    label = label or month.strftime("%B %Y")
+    if month not in months.index or months.at[month, "origin"] == "missing":
+        return Number(label, str(month), str(month), None, "missing")
+    row = months.loc[month]
+    if row["origin"] == "derived":
+        copies = [{"id": i, **data.loc[i, ["source", "url", "published"]].to_dict()}
+                  for i in row["ids"] if i in data.index]
+        cited = tuple(n for c in copies for n in notes.cite([c], data))
+        return Number(label, str(month), str(month), float(row["value"]), "derived",
+                      tuple(dict.fromkeys(cited)))
+    copies = [dict(s) for s in row["sources"]]
+    weak = int(row["rank"]) >= 4
+    return Number(label, str(month), str(month), float(row["value"]), "reported",
+                  notes.cite(copies, data), weak)
 
-    def headline_text(self) -> str:
-        """The headline paragraph in Markdown."""
-        h = self.headline()
-        now = h["now"]
-        parts = [f"**China exported {now.value:,.1f} t of rare earths (customs 稀土 line) in "
-                 f"{now.label}**" + (" (published combined: GACC releases January and February "
-                                     "together)" if self.combined else "") + "."]
-        february = self.built.months["value"].get(self.month) if self.combined else None
-        if february is not None and not math.isnan(february):
-            parts.append(f"February alone: {february:,.1f} t "
-                         f"({self.built.months.at[self.month, 'origin']}).")
-        if h["previous"] is not None:
-            parts.append(_change("on the month", h["mom_pct"], h["previous"]))
-        parts.append(_change("on the year", h["yoy_pct"], h["year_ago"]))
-        ytd = h["ytd"]
-        if ytd.value is not None:
-            parts.append(f"Year to date ({ytd.label}): {ytd.value:,.1f} t"
-                         + (f", {h['ytd_yoy_pct']:+.1f}% on the same period a year earlier."
-                            if h["ytd_yoy_pct"] is not None else
-                            " (the same period a year earlier is not known)."))
-        else:
-            parts.append("The year-to-date total is not known (a month of this year is missing).")
-        return " ".join(parts)
 
-    # --- expectation ----------------------------------------------------------------------
-    def surprise(self) -> models.Surprise | None:
-        """The default model's forecast from data before this month's release (None, with the
-        reason kept, when the earlier months cannot support one)."""
-        if not hasattr(self, "_surprise"):
-            now = self._value(self.month)
-            try:
-                self._surprise = models.surprise(self.series, self.month, actual=now.value,
-                                                 combined=self.combined)
-            except DataError as exc:
-                self._surprise, self._no_forecast = None, str(exc).split(": ")[-1]
-        return self._surprise
+def _interval_number(built: series.Built, start: pd.Period, end: pd.Period, notes: _Notes,
+                     data: pd.DataFrame, label: str) -> Number:
+    """An interval sum: as published (with its sources) or from the months."""
+    for interval in built.intervals:
+        if interval.start == start and interval.end == end:
+            return Number(label, str(start), str(end), interval.value, "published",
+                          notes.cite(interval.sources, data), interval.rank >= 4)
+    total = series.interval_total(built, start, end)
+    if total is None:
+        return Number(label, str(start), str(end), None, "missing")
+    cited: list[int] = []
+    for m in pd.period_range(start, end, freq="M"):
+        if m in built.months.index and built.months.at[m, "origin"] != "missing":
+            cited += _month_number(built, m, notes, data).notes
+    if start.month == 1 and start.year in built.janfeb.index:
+        for i in built.janfeb.loc[start.year, "ids"]:
+            if i in data.index:
+                cited += notes.cite([{"id": i, **data.loc[i, ["source", "url",
+                                                               "published"]].to_dict()}], data)
+    return Number(label, str(start), str(end), total[0], total[1], tuple(dict.fromkeys(cited)))
 
-    def history(self) -> pd.DataFrame:
-        """Surprises of the previous months and this one (same model), to rank this one."""
-        if not hasattr(self, "_history"):
-            start = self.month - HISTORY_MONTHS
-            self._history = models.surprise_history(self.series.loc[:self.month], start,
-                                                    self.month)
-        return self._history
 
-    def expectation_text(self) -> str:
-        """A plain sentence on the surprise and how it ranks among recent months."""
-        s = self.surprise()
-        if s is None:
-            return f"No forecast for {self.month}: {self._no_forecast}."
-        rank = "within the usual range (between the 10th and 90th percentiles)"
-        if not 10 <= s.percentile <= 90:
-            low = s.percentile < 10
-            word = "lowest" if low else "highest"
-            history = self.history()
-            since = (models.extreme_since(history, self.month, low=low)
-                     if self.month in history.index else None)
-            rank = (f"the {word} relative to expectation since {since}" if since is not None
-                    else f"the {word} relative to expectation of the {len(history)} months "
-                         f"with a figure since {history.index[0]}" if len(history)
-                    else f"an unusually {'low' if low else 'high'} figure")
-        return (f"{s.sentence} In words: {rank}. The forecast uses only months published "
-                f"before {s.label}; model `{s.model}`"
-                + (f" ({s.n_warnings} fitting warnings caught)" if s.n_warnings else "") + ".")
+def _ytd_label(month: pd.Period) -> str:
+    return f"January–{month.strftime('%B %Y')}" if month.month > 1 else month.strftime("%B %Y")
 
-    def forecast_frame(self) -> pd.DataFrame:
-        """The forecast for this month as a one-row frame; for a combined release, the Jan+Feb
-        forecast halved and drawn at February, like the combined figure's monthly average."""
-        s = self.surprise()
-        if s is None:
-            return pd.DataFrame()
-        scale = 0.5 if self.combined else 1.0
-        return pd.DataFrame({k: [scale * getattr(s, k)]
-                             for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
-                            index=pd.PeriodIndex([self.month], freq="M"))
 
-    # --- chart ----------------------------------------------------------------------------
-    def chart(self) -> tuple[Figure_, list[str]]:
-        """Five years of the series with the forecast fan and the policy events."""
-        from helpers import plots
+def _value(built: series.Built | None, month: pd.Period, combined: bool, notes: _Notes,
+           data: pd.DataFrame) -> Number:
+    """The month's figure, or for a combined-release February the January-February total."""
+    if built is None:
+        return Number(month.strftime("%B %Y"), str(month), str(month), None, "missing")
+    if combined:
+        jan = pd.Period(f"{month.year}-01", "M")
+        return _interval_number(built, jan, month, notes, data, f"January–February {month.year}")
+    return _month_number(built, month, notes, data)
 
-        start = self.month - 12 * CHART_YEARS + 1
-        prov = self.built.months.loc[start:self.month]
-        events = events_mod.pick(self.events, kinds=["measure", "informal", "relaxation"],
-                                 start=str(start.start_time.date()), end=str(self.month))
-        fig, legend = plots.monthly_chart(
-            prov, title=f"China's rare-earth exports (customs 'rare earths' line), to {self.month}",
-            ylabel="tonnes per month", events=events, janfeb=self.built.janfeb["value"],
-            forecast=self.forecast_frame(),
-            forecast_label="forecast of Jan+Feb (monthly average)" if self.combined else None,
-            source="GACC via the press reports listed in the data notes; forecast: "
-                   "helpers.models fitted on earlier months; events: data/events.csv")
-        return fig, legend
 
-    # --- magnets, imports, other totals ---------------------------------------------------
-    def _point(self, product: str, partner: str = "World", flow: str = "export",
-               measure: str = "quantity_t", month: pd.Period | None = None) -> float | None:
-        month = month or self.month
-        rows = series.select(self.data, product, flow, partner, measure)
-        if not ((rows["start"] == str(month)) & (rows["end"] == str(month))).any():
+def _build(product: str, data: pd.DataFrame, partner: str = "World", flow: str = "export",
+           measure: str = "quantity_t") -> series.Built | None:
+    try:
+        return series.build(product, flow, partner, measure, figures=data)
+    except DataError:
+        return None
+
+
+def _published_change(data: pd.DataFrame, product: str, start: pd.Period, end: pd.Period,
+                      notes: _Notes) -> Number | None:
+    """The change on the year a release published for this interval (majority value)."""
+    rows = series.select(data, product, "export", "World", "yoy_pct")
+    rows = rows[(rows["start"] == str(start)) & (rows["end"] == str(end))]
+    if rows.empty:
+        return None
+    value = rows["value"].mode().iloc[0]
+    copies = [{"id": i, "source": r["source"], "url": r["url"], "published": r["published"]}
+              for i, r in rows[rows["value"] == value].iterrows()]
+    return Number(f"{_ytd_label(end)}, change on the year as published", str(start), str(end),
+                  float(value), "published", notes.cite(copies, data))
+
+
+def _combined(built: series.Built | None, month: pd.Period) -> bool:
+    """A February released only combined with January (no single February figure)."""
+    if built is None or month.month != 2 or month.year not in built.janfeb.index:
+        return False
+    months = built.months
+    return not (month in months.index and months.at[month, "origin"] != "missing"
+                and pd.Period(f"{month.year}-01", "M") in months.index
+                and months.at[pd.Period(f"{month.year}-01", "M"), "origin"] != "missing")
+
+
+def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: Number,
+                  total_prev: Number, notes: _Notes) -> tuple[tuple[Destination, ...],
+                                                              pd.DataFrame]:
+    """Magnets by destination: the main ones always, then any other published partner; and
+    the monthly panel of the main destinations for the chart."""
+    partners = [p for p in figures_mod.PARTNERS if p != "World"]
+    rows, panel = [], {}
+    for partner in partners:
+        built = _build("magnets", data, partner)
+        if built is None:
+            if partner in MAIN_DESTINATIONS:
+                rows.append(Destination(partner, Number(partner, str(month), str(month), None,
+                                                        "missing"), None, None, None, None))
+            continue
+        if partner in MAIN_DESTINATIONS:
+            panel[partner] = built.months["value"].astype(float)
+        now = _value(built, month, combined, notes, data)
+        if not now.known and partner not in MAIN_DESTINATIONS:
+            continue
+        year_ago = _value(built, month - 12, combined, _Notes(), data)
+        previous = None if combined else _value(built, month - 1, False, _Notes(), data)
+        share = (round(100 * now.value / total.value, 1)
+                 if now.known and total.known and partner not in AGGREGATES else None)
+        share_before = None
+        if previous is not None and previous.known and total_prev.known and share is not None:
+            share_before = 100 * previous.value / total_prev.value
+        rows.append(Destination(
+            partner, now, share, None if previous is None else pct(now.value, previous.value),
+            pct(now.value, year_ago.value),
+            None if share_before is None else round(share - share_before, 1),
+            partner in AGGREGATES))
+    main = [r for r in rows if r.partner in MAIN_DESTINATIONS]
+    main.sort(key=lambda r: MAIN_DESTINATIONS.index(r.partner))
+    others = sorted((r for r in rows if r.partner not in MAIN_DESTINATIONS),
+                    key=lambda r: -(r.quantity.value or 0))
+    start = month - DESTINATION_MONTHS + 1
+    frame = pd.DataFrame(panel).reindex(pd.period_range(start, month, freq="M"))
+    return tuple(main + others), frame.rename_axis("month")
+
+
+def _alerts(n: dict) -> list[dict]:
+    """Machine-readable alerts: outside the 95% interval, a y/y beyond ±30%, a destination's
+    share moving more than 10 points; each with its sentence."""
+    out = []
+    s = n["surprise"]
+    if s is not None and s.flag:
+        out.append({"kind": "outside_95", "series": "rare_earths",
+                    "sentence": f"The headline figure is outside the forecast's 95% interval "
+                                f"({s.lo95:,.0f}–{s.hi95:,.0f} t)."})
+    for name, change in (("rare_earths", n["yoy_pct"]),
+                         ("magnets", pct(n["magnets_total"].value, n["magnets_year_ago"].value))):
+        if change is not None and abs(change) > ALERT_YOY_PCT:
+            out.append({"kind": "yoy", "series": name, "value": change,
+                        "sentence": f"{'Rare earths (稀土 line)' if name == 'rare_earths' else 'Magnets'} "
+                                    f"{change:+.1f}% on the year (beyond ±{ALERT_YOY_PCT:.0f}%)."})
+    for d in n["destinations"]:
+        if d.yoy_pct is not None and abs(d.yoy_pct) > ALERT_YOY_PCT and d.partner in MAIN_DESTINATIONS:
+            out.append({"kind": "yoy", "series": f"magnets {d.partner}", "value": d.yoy_pct,
+                        "sentence": f"Magnets to {d.partner} {d.yoy_pct:+.1f}% on the year."})
+        if d.share_change_pts is not None and abs(d.share_change_pts) > ALERT_SHARE_POINTS:
+            out.append({"kind": "share", "series": f"magnets {d.partner}",
+                        "value": d.share_change_pts,
+                        "sentence": f"{d.partner}'s share of magnet exports moved "
+                                    f"{d.share_change_pts:+.1f} points on the month."})
+    return out
+
+
+def load_data(data_files: list[str | Path] | None = None
+              ) -> tuple[pd.DataFrame, list[Path]]:
+    """data/figures.csv with the extra figures files and UN Comtrade snapshot folders given
+    (their HS6 products of their own), and the snapshot folders for the mirror check."""
+    from helpers import customs, snapshots
+
+    folders = [Path(f) for f in data_files or [] if snapshots.is_folder(Path(f))]
+    frame = figures_mod.load_all([f for f in data_files or [] if Path(f) not in folders])
+    if folders:
+        extra = customs.snapshot_figures(folders)
+        frame = pd.concat([frame, extra[~extra.index.isin(frame.index)]])
+    return frame, folders
+
+
+def compute(month: str | None = None, product: str = "rare_earths",
+            data_files: list[str | Path] | None = None, today: date | None = None) -> Numbers:
+    """Every number of the brief for `month` (default: the latest with a figure)."""
+    from helpers import mirror
+
+    today = today or date.today()
+    everything, folders = load_data(data_files)
+    headline_all = _build(product, everything)
+    magnets_all = _build("magnets", everything)
+    if headline_all is None:
+        raise DataError(None, None, f"no figures for {product}")
+    available = releases.available_months(headline_all, magnets_all)
+    period = releases.check_month(month, available, set(headline_all.janfeb.index))
+    data = everything[everything["end"] <= str(period)]
+    notes = _Notes()
+    headline = _build(product, data)
+    magnets = _build("magnets", data)
+    combined = _combined(headline, period) if headline is not None else _combined(magnets,
+                                                                                   period)
+    now = _value(headline, period, combined, notes, data)
+    previous = None if combined else _value(headline, period - 1, False, notes, data)
+    year_ago = _value(headline, period - 12, combined, notes, data)
+    jan = pd.Period(f"{period.year}-01", "M")
+    if headline is not None:
+        ytd = _interval_number(headline, jan, period, notes, data, _ytd_label(period))
+        ytd_ago = _interval_number(headline, jan - 12, period - 12, notes, data,
+                                   _ytd_label(period - 12))
+    else:
+        ytd = ytd_ago = Number(_ytd_label(period), str(jan), str(period), None, "missing")
+    february = None
+    if combined and headline is not None:
+        single = _month_number(headline, period, notes, data, f"February {period.year} alone")
+        february = single if single.known else None
+    value_built = _build(product, data, measure="value_usd")
+    value = _value(value_built, period, combined, notes, data)
+    value_caveat = ""
+    if value.known and (value.weak or now.weak):
+        value_caveat = "rests on a single weak source: unconfirmed"
+    unit_value = (round(value.value / now.value) if value.known and now.known and now.value
+                  else None)
+    series_values = (headline.months["value"].astype(float) if headline is not None
+                     else pd.Series(dtype=float))
+    surprise, no_forecast = None, ""
+    if now.known:
+        try:
+            surprise = models.surprise(series_values.rename_axis("month"), period,
+                                       actual=now.value, combined=combined)
+        except (DataError, ValueError) as exc:
+            no_forecast = str(exc).split(": ")[-1]
+    else:
+        no_forecast = "the headline figure for the month is not in the data"
+    magnets_now = _value(magnets, period, combined, notes, data)
+    magnets_ago = _value(magnets, period - 12, combined, _Notes(), data)
+    magnets_prev = (Number("", "", "", None, "missing") if combined
+                    else _value(magnets, period - 1, False, _Notes(), data))
+    destinations, panel = _destinations(data, period, combined, magnets_now, magnets_prev, notes)
+    detail = magnets_now.known or any(d.quantity.known for d in destinations)
+    stage = ("detailed release in" if detail and now.known else
+             "detailed release only" if detail else "preliminary release only")
+    timeline = events_mod.load()
+    shown = events_mod.pick(timeline, start=str((period - POLICY_MONTHS + 1).start_time.date()),
+                            end=str(period))
+    since = _since_measure(magnets, headline, period, timeline)
+    currency = {**_currency(headline_all, data, today), "latest": period == available[-1]}
+    start = period - 12 * CHART_YEARS + 1
+    chart = (headline.months.loc[start:period] if headline is not None
+             else pd.DataFrame(columns=["value", "origin"]))
+    janfeb = (headline.janfeb["value"] if headline is not None and not headline.janfeb.empty
+              else pd.Series(dtype=float))
+    contradictions = tuple(c for c in (headline.contradictions if headline is not None else [])
+                           if period.year - 1 <= int(c["interval"][:4]) <= period.year)
+    missing = tuple(str(m) for m in chart.index if chart.at[m, "origin"] == "missing")
+    parts = {"surprise": surprise, "yoy_pct": pct(now.value, year_ago.value),
+             "magnets_total": magnets_now, "magnets_year_ago": magnets_ago,
+             "destinations": destinations}
+    return Numbers(
+        month=period, product=product, combined=combined, stage=stage,
+        preliminary=releases.release(period, "preliminary"),
+        detailed=releases.release(period, "monthly_tables"),
+        now=now, previous=previous, year_ago=year_ago, ytd=ytd, ytd_year_ago=ytd_ago,
+        mom_pct=None if previous is None else pct(now.value, previous.value),
+        yoy_pct=parts["yoy_pct"], ytd_yoy_pct_computed=pct(ytd.value, ytd_ago.value),
+        ytd_yoy_published=_published_change(data, product, jan, period, notes),
+        february=february, value_usd=value, unit_value_usd_t=unit_value,
+        value_caveat=value_caveat, surprise=surprise, no_forecast=no_forecast,
+        magnets_total=magnets_now, magnets_year_ago=magnets_ago, destinations=destinations,
+        bbg=_value(_build("rare_earth_products_bbg", data), period, False, notes, data),
+        imports=_value(_build(product, data, flow="import"), period, combined, notes, data),
+        events=shown, since_measure=since,
+        mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
+                                   for p in MAIN_DESTINATIONS))) if folders else (),
+        chart_events=events_mod.pick(timeline, start=str(start.start_time.date()),
+                                     end=str(period)), alerts=tuple(_alerts(parts)),
+        sources=tuple(notes.items), missing_months=missing, contradictions=contradictions,
+        currency=currency, chart_months=chart, chart_janfeb=janfeb, destination_panel=panel)
+
+
+def _since_measure(magnets: series.Built | None, headline: series.Built | None,
+                   month: pd.Period, timeline: pd.DataFrame) -> dict | None:
+    """The cumulative abnormal since the last control measure, on magnets (the goods the
+    controls are about) when the month has a magnet figure, else on the headline line. Only
+    measures on all destinations count for the World series."""
+    from helpers import interventions
+
+    known = timeline[timeline["date"] < month.end_time]
+    worldwide = known[~known["title"].str.contains("Japan", case=False)]
+    for built in (magnets, headline):
+        if built is None or month not in built.months.index \
+                or built.months.at[month, "origin"] == "missing":
+            continue
+        values = built.months["value"].astype(float).rename_axis("month")
+        try:
+            return interventions.since_last_measure(values.loc[:month], month, worldwide)
+        except (DataError, ValueError):
             return None
-        value = series.monthly(product, flow, partner, measure, figures=self.data).get(month)
-        return None if value is None or math.isnan(value) else float(value)
-
-    def magnets(self) -> pd.DataFrame | None:
-        """HS 85051110 exports this month: total and by destination, shares and changes."""
-        total = self._point("magnets")
-        rows = []
-        for partner in ["World", *DESTINATIONS]:
-            value = self._point("magnets", partner)
-            if value is None:
-                continue
-            rows.append({"destination": "Total" if partner == "World" else partner,
-                         "tonnes": value,
-                         "share_of_total": None if total is None or partner == "World"
-                         else round(100 * value / total, 1),
-                         "mom_pct": _pct(value, self._point("magnets", partner,
-                                                            month=self.month - 1)),
-                         "yoy_pct": _pct(value, self._point("magnets", partner,
-                                                            month=self.month - 12))})
-        return pd.DataFrame(rows).set_index("destination") if rows else None
-
-    def others(self) -> pd.DataFrame:
-        """Imports, export value and unit value, Bloomberg's total for this month, where known."""
-        quantity = self._point(self.product)
-        value = self._point(self.product, measure="value_usd")
-        month = self.month.strftime("%B %Y")
-        items = {
-            f"Imports, customs 稀土 line, {month} (t)": self._point(self.product, flow="import"),
-            f"Export value, {month} (USD million)": None if value is None
-            else round(value / 1e6, 1),
-            f"Export unit value, {month} (USD per t)": None if value is None or not quantity
-            else round(value / quantity),
-            f"Bloomberg 'rare-earth products incl. magnets', {month} (t)":
-                self._point("rare_earth_products_bbg"),
-        }
-        return pd.DataFrame({"value": items}).dropna()
-
-    def bloomberg_text(self) -> str | None:
-        """One sentence on why Bloomberg's total differs from the customs line."""
-        bbg = self._point("rare_earth_products_bbg")
-        now = self._value(self.month).value
-        if bbg is None or now is None:
-            return None
-        return (f"Bloomberg's 'rare-earth products incl. magnets' total for {self.month} is "
-                f"{bbg:,.0f} t against {now:,.1f} t on the customs 稀土 line "
-                f"({'higher' if bbg > now else 'lower'} by {abs(bbg - now):,.0f} t): Bloomberg "
-                "adds up lines of the detailed release, magnets among them, so it measures a "
-                "different basket; news stories that quote one as the other disagree for this "
-                "reason alone.")
-
-    # --- policy and notes -----------------------------------------------------------------
-    def policy(self) -> pd.DataFrame:
-        """Events in the six months up to this month."""
-        start = (self.month - POLICY_MONTHS + 1).start_time
-        picked = events_mod.pick(self.events, start=str(start.date()), end=str(self.month))
-        out = picked[["date", "kind", "title", "url"]].copy()
-        out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-        return out.set_index("date")
-
-    def data_notes(self) -> pd.DataFrame:
-        """Every figure behind the headline: value, how it was obtained, sources, conflicts."""
-        rows = []
-        for fig in self._figures():
-            sources, derivation, alternatives = self._sources_for(fig)
-            rows.append({"figure": fig.label,
-                         "tonnes": None if fig.value is None else round(fig.value, 1),
-                         "origin": fig.how, "derivation": derivation,
-                         "sources": sources, "conflicting copies": alternatives})
-        return pd.DataFrame(rows).set_index("figure")
-
-    def _figures(self) -> list[Figure]:
-        """The headline's figures, each once (for February the year-to-date is the month)."""
-        h, seen, out = self.headline(), set(), []
-        for key in ("now", "previous", "year_ago", "ytd", "ytd_year_ago"):
-            if h[key] is not None and h[key].label not in seen:
-                seen.add(h[key].label)
-                out.append(h[key])
-        return out
-
-    def _sources_for(self, fig: Figure) -> tuple[list[dict[str, str]], str, str]:
-        """(sources as [{source, url}], derivation, conflicting copies) behind one figure."""
-        months = self.built.months
-        month = pd.Period(pd.Timestamp(fig.label.split("–")[-1]), "M")
-        if fig.label.startswith("January–"):
-            interval = next((i for i in self.built.intervals if i.start.month == 1
-                             and i.start.year == month.year and i.end == month), None)
-            if interval is None:
-                return [], fig.how, ""
-            return (interval.sources[:3], "",
-                    "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in interval.alternatives))
-        row = months.loc[month]
-        if row["origin"] == "derived":
-            used = self.data.loc[[i for i in row["ids"] if i in self.data.index]]
-            return ([{"source": r.source, "url": r.url} for r in used.itertuples()],
-                    row["derivation"], "")
-        return (row["sources"][:3], "",
-                "; ".join(f"{a['value']:,.1f} ({a['url']})" for a in row["alternatives"]))
-
-    def magnets_text(self) -> str:
-        """Magnets section: a table with Japan in bold, or why there is none."""
-        table = self.magnets()
-        if table is None:
-            text = (f"The detailed release for {self.month} (magnets by destination) is not "
-                    "in the data.")
-            combined = series.interval_total(series.build("magnets", figures=self.data),
-                                             f"{self.month.year}-01", self.month) \
-                if self.month.month == 2 else None
-            if combined is not None:
-                text += (f" January–February {self.month.year} combined: {combined[0]:,.1f} t "
-                         f"({combined[1]}).")
-            return text
-        return ("Exports of rare-earth permanent magnets (HS 85051110), tonnes; share of the "
-                "month's total; change on the month and on the year where the earlier month "
-                "is known. Destinations without a published figure are left out. Japan, the "
-                "target of the January 2026 measures, in bold.\n\n"
-                + markdown_table(table, bold="Japan"))
-
-    def others_text(self) -> str:
-        """Imports, value, unit value and Bloomberg's total, with the definition sentence."""
-        table = self.others()
-        if table.empty:
-            return "No import, value or Bloomberg figure for this month in the data."
-        text = markdown_table(table)
-        note = self.bloomberg_text()
-        return text + ("\n\n" + note if note else "")
-
-    def policy_text(self) -> str:
-        """Events of the six months up to the month, with their sources."""
-        events = self.policy()
-        if events.empty:
-            return f"No event in the {POLICY_MONTHS} months up to {self.month}."
-        return "\n".join(f"- **{date}** ({row.kind}): {row.title} — " + (
-            f"[source]({row.url})" if row.url.startswith("http") else f"source: `{row.url}`")
-            for date, row in events.iterrows())
-
-    def notes_text(self) -> str:
-        """Every figure used, how it was obtained, its sources and conflicting copies."""
-        lines = []
-        for label, row in self.data_notes().iterrows():
-            value = "not known" if row["tonnes"] is None or math.isnan(row["tonnes"]) \
-                else f"{row['tonnes']:,.1f} t"
-            line = f"- **{label}**: {value} ({row['origin']})"
-            if row["derivation"]:
-                line += f"; derived as {row['derivation']}"
-            if row["sources"]:
-                line += f". Sources: {_links(row['sources'])}"
-            if row["conflicting copies"]:
-                line += f". Conflicting copies: {row['conflicting copies']}"
-            lines.append(line + ".")
-        missing = self.missing_months()
-        lines.append("- Months of the chart window nobody published singly: "
-                     + (", ".join(missing) if missing else "none") + ".")
-        first_year = self.month.year - CHART_YEARS + 1
-        shown = [c for c in self.built.contradictions
-                 if first_year <= int(c["interval"][:4]) <= self.month.year]
-        if shown:
-            lines.append("- Year-to-date totals of the chart window that contradict their months "
-                         "beyond rounding (reported, not averaged): " + "; ".join(
-                             f"{c['interval']} published {c['published']:,.1f} t, months sum to "
-                             f"{c['sum_of_months']:,.1f} t" for c in shown) + ".")
-        return "\n".join(lines)
-
-    def missing_months(self) -> list[str]:
-        """Months of the chart window nobody published."""
-        start = self.month - 12 * CHART_YEARS + 1
-        window = self.built.months.loc[start:self.month]
-        return [str(m) for m in window.index if window.at[m, "origin"] == "missing"]
-
-    def currency(self, today: date | None = None) -> dict[str, object]:
-        """How current the brief is: the latest publication date among the figures it can use
-        (periods up to its month), the day it was made, and the releases GACC has published
-        since the data end that the data do not hold."""
-        today = today or date.today()
-        used = self.data[self.data["end"] <= str(self.month)]
-        known = self.built.months.index[self.built.months["origin"] != "missing"]
-        last = max([known[-1], *(pd.Period(f"{y}-02", "M") for y in self.built.janfeb.index)])
-        return {"data_as_of": str(used["published"].max()), "generated": today.isoformat(),
-                "releases_missing": [str(m) for m in releases.due(last, today)],
-                "data_end": str(last)}
-
-    def banner_text(self, today: date | None = None) -> str:
-        """The line that opens the brief: data as of, and a warning when releases are missing."""
-        c = self.currency(today)
-        text = f"Data as of {c['data_as_of']} (latest publication used); brief made {c['generated']}."
-        if c["releases_missing"] and c["data_end"] == str(self.month):
-            missing = [pd.Period(m, "M") for m in c["releases_missing"]]
-            text = (f"**Not the latest month: GACC has published {releases.span(missing)} since "
-                    f"these data end ({c['data_end']}).** " + text)
-        return text
-
-    def metrics(self) -> dict[str, object]:
-        """The brief's numbers for machines (reports/YYYY-MM/metrics.json)."""
-        h = self.headline()
-        s = self.surprise()
-        sources = []
-        for fig in self._figures():
-            if fig.value is None:
-                continue
-            cited, _, _ = self._sources_for(fig)
-            start, end = _bounds(fig.label)
-            sources.append({"start": start, "end": end, "value": round(fig.value, 1),
-                            "source": cited[0]["source"] if cited else fig.how,
-                            "url": cited[0]["url"] if cited else ""})
-        return {
-            "month": str(self.month), "product": self.product, **self.currency(),
-            "period": f"{self.month.year}-01..{self.month}" if self.combined else str(self.month),
-            "quantity_t": _round(h["now"].value), "mom_pct": h["mom_pct"],
-            "yoy_pct": h["yoy_pct"], "ytd_t": _round(h["ytd"].value),
-            "ytd_yoy_pct": h["ytd_yoy_pct"],
-            "forecast": {k: None if s is None else _round(getattr(s, k))
-                         for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
-            "model": None if s is None else s.model,
-            "surprise_pct": None if s is None else round(s.percentile, 1),
-            "flag": None if s is None else s.flag,
-            "sources": sources,
-        }
-
-    def write_metrics(self, folder: str | Path | None) -> Path | None:
-        """Write metrics.json into folder (nothing when folder is None, as in the template)."""
-        if folder is None:
-            return None
-        path = Path(folder) / "metrics.json"
-        path.write_text(json.dumps(self.metrics(), indent=2, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
-        return path
+    return None
 
 
-def formatted(frame: pd.DataFrame) -> pd.DataFrame:
-    """Numbers at the precision that means something: tonnes to one decimal, percentages as
-    signed with one decimal, missing as a dash; columns ending in _pct are percentages."""
-    out = frame.astype(object).copy()
-    for column in frame.columns:
-        pct, share = str(column).endswith("_pct"), str(column).startswith("share")
-        out[column] = [("–" if v is None or (isinstance(v, float) and math.isnan(v)) else
-                        f"{v:+.1f}%" if pct else f"{v:.1f}%" if share else
-                        f"{v:,.1f}" if isinstance(v, (int, float)) else v)
-                       for v in frame[column]]
-    return out.rename(columns=lambda c: str(c).replace("_pct", " (%)").replace("_", " "))
+def _currency(headline_all: series.Built, used: pd.DataFrame, today: date) -> dict:
+    """Data as of (latest publication used), made on, and releases due but missing."""
+    months = headline_all.months
+    known = list(months.index[months["origin"] != "missing"])
+    known += [pd.Period(f"{y}-02", "M") for y in headline_all.janfeb.index]
+    last = max(known)
+    return {"data_as_of": str(used["published"].max()), "generated": today.isoformat(),
+            "releases_missing": [str(m) for m in releases.due(last, today)],
+            "data_end": str(last)}
 
 
-def markdown_table(frame: pd.DataFrame, bold: str | None = None) -> str:
-    """A formatted frame as a Markdown table, the row named `bold` in bold."""
-    shown = formatted(frame)
-    head = [shown.index.name or "", *shown.columns]
-    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * len(shown.columns) + "|"]
-    for name, row in shown.iterrows():
-        cells = [str(name), *map(str, row.tolist())]
-        if name == bold:
-            cells = [f"**{c}**" for c in cells]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def metrics(n: Numbers) -> dict[str, object]:
+    """The brief's numbers for machines (reports/YYYY-MM/metrics.json)."""
+    s = n.surprise
+
+    def cite(number: Number) -> dict[str, str]:
+        first = n.sources[number.notes[0] - 1] if number.notes else None
+        return {"source": first.title if first else number.origin,
+                "url": first.url if first else ""}
+
+    sources = [{"start": x.start, "end": x.end, "value": _round(x.value), **cite(x)}
+               for x in (n.now, n.previous, n.year_ago, n.ytd, n.ytd_year_ago)
+               if x is not None and x.known]
+    unique = [dict(t) for t in dict.fromkeys(tuple(d.items()) for d in sources)]
+    return {
+        "month": str(n.month), "product": n.product, **n.currency,
+        "period": f"{n.month.year}-01..{n.month}" if n.combined else str(n.month),
+        "stage": n.stage, "release_date": n.preliminary.date.isoformat(),
+        "quantity_t": _round(n.now.value), "unconfirmed": n.now.weak,
+        "mom_pct": n.mom_pct, "yoy_pct": n.yoy_pct, "ytd_t": _round(n.ytd.value),
+        "ytd_yoy_pct": n.ytd_yoy_pct, "ytd_yoy_pct_computed": n.ytd_yoy_pct_computed,
+        "value_usd": n.value_usd.value, "unit_value_usd_t": n.unit_value_usd_t,
+        "forecast": {k: None if s is None else _round(getattr(s, k))
+                     for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
+        "model": None if s is None else s.model,
+        "surprise_pct": None if s is None or s.percentile is None
+        or (isinstance(s.percentile, float) and math.isnan(s.percentile))
+        else round(s.percentile, 1),
+        "flag": None if s is None else bool(s.flag),
+        "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
+                    "yoy_pct": pct(n.magnets_total.value, n.magnets_year_ago.value),
+                    "destinations": [{"partner": d.partner,
+                                      "quantity_t": _round(d.quantity.value),
+                                      "origin": d.quantity.origin, "share_pct": d.share_pct,
+                                      "mom_pct": d.mom_pct, "yoy_pct": d.yoy_pct,
+                                      **cite(d.quantity)} for d in n.destinations]},
+        "definitions": {"rare_earths_t": _round(n.now.value),
+                        "rare_earth_products_bbg_t": _round(n.bbg.value),
+                        "magnets_t": _round(n.magnets_total.value)},
+        "since_last_measure": None if n.since_measure is None else {
+            k: n.since_measure.get(k) for k in ("event", "pct", "pct_lo95", "pct_hi95")},
+        "alerts": list(n.alerts),
+        "sources": unique,
+    }
+
+
+def write_metrics(n: Numbers, folder: str | Path | None) -> Path | None:
+    """Write metrics.json into folder (nothing when folder is None, as in the template)."""
+    if folder is None:
+        return None
+    from helpers import csvfile
+
+    return csvfile.write_atomic(Path(folder) / "metrics.json",
+                                json.dumps(metrics(n), indent=2, ensure_ascii=False,
+                                           default=str) + "\n")
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 1)
 
-
-def _change(what: str, pct: float | None, base: Figure) -> str:
-    if pct is None:
-        return f"Change {what}: not computable ({base.label} is not known)."
-    return (f"{'Up' if pct >= 0 else 'Down'} {abs(pct):.1f}% {what} (from {base.value:,.1f} t "
-            f"in {base.label}).")
-
-
-def _links(sources: list[dict[str, str]]) -> str:
-    """Sources as Markdown links (brackets in titles escaped)."""
-    return "; ".join("[" + re.sub(r"([\[\]])", r"\\\1", s["source"]) + f"](<{s['url']}>)"
-                     for s in sources)
-
-
-def _bounds(label: str) -> tuple[str, str]:
-    end = pd.Period(pd.Timestamp(label.split("–")[-1]), "M")
-    start = pd.Period(f"{end.year}-01", "M") if label.startswith("January–") else end
-    return str(start), str(end)

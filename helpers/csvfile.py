@@ -95,9 +95,10 @@ def records(path: str | Path, text: str) -> Iterator[tuple[int, list[str]]]:
                         "quoted field closed and every field of the header") from None
 
 
-def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES
-               ) -> pd.DataFrame:
-    """A UTF-8 CSV with exactly the header `columns`, as strings indexed by line (header = 1).
+def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES,
+               also: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+    """A UTF-8 CSV with the header `columns` (or one of `also`), as strings indexed by the
+    physical line each record starts on (header = 1).
 
     Every line must have every field; blank lines are skipped; a byte-order mark is allowed.
     """
@@ -105,32 +106,38 @@ def read_table(path: str | Path, columns: Sequence[str], limit: int = MAX_BYTES
     text = decode(path, read_bytes(path, limit)).removeprefix("\ufeff")
     rows = records(path, text)
     first = next(rows, None)
-    expected = ",".join(columns)
+    expected = ",".join(columns) + "".join(f" (or {','.join(a)})" for a in also)
     if first is None:
         raise DataError(path, 1, f"empty file; expected the header {expected}")
-    if first[1] != list(columns):
-        raise DataError(path, first[0], f"header is {','.join(first[1])!r}; expected {expected}")
+    header = first[1]
+    if header not in [list(columns), *map(list, also)]:
+        raise DataError(path, first[0], f"header is {','.join(header)!r}; expected {expected}")
     lines, cells = [], []
     for line, row in rows:
-        if len(row) != len(columns):
-            raise DataError(path, line, f"{len(row)} fields; expected {len(columns)}")
+        if len(row) != len(header):
+            raise DataError(path, line, f"{len(row)} fields; expected {len(header)}")
         lines.append(line)
         cells.append(row)
-    frame = pd.DataFrame(cells, columns=list(columns), dtype=str)
+    frame = pd.DataFrame(cells, columns=header, dtype=str)
     frame.index = pd.Index(lines, name="line", dtype="int64")
     return frame
 
 
 def header(path: str | Path, limit: int = MAX_BYTES) -> list[str]:
-    """The first record of a CSV (undecodable bytes replaced): enough to tell its kind."""
+    """The first line of a CSV as fields (undecodable bytes replaced; [] if it does not parse):
+    enough to tell its kind, and the reader of that kind names what is wrong."""
     path = Path(path)
     text = read_bytes(path, limit).decode("utf-8", errors="replace").removeprefix("\ufeff")
-    first = next(records(path, text.split("\n", 1)[0]), None)
+    try:
+        first = next(records(path, text.split("\n", 1)[0]), None)
+    except DataError:
+        return []
     return first[1] if first else []
 
 
 def write_atomic(path: str | Path, text: str) -> Path:
-    """Write UTF-8 text via a temporary file in the same folder, then replace: never half-written."""
+    """UTF-8 text written to a temporary file beside `path`, then moved over it: never half
+    written, never clobbered."""
     path = Path(path)
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)

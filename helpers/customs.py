@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from helpers import csvfile, figures
+from helpers import csvfile, figures, snapshots
 from helpers.errors import DataError
 
 LOG = logging.getLogger("helpers.customs")
@@ -166,13 +166,32 @@ def read_gacc(paths: Paths, flow: str) -> pd.DataFrame:
     return _read(paths, _GACC, flow)
 
 
-def read_comtrade(paths: Paths) -> pd.DataFrame:
+def read_comtrade(paths: Paths, *, reporter: str = "156") -> pd.DataFrame:
     """Read CSVs saved from `comtradeapicall` DataFrames (China as reporter) into the tidy frame.
 
     Net weight (kg) gives `quantity_t`, `primaryValue` gives `value_usd`; re-export and
     re-import rows (RX/RM) are kept as flows `re-export`/`re-import`, which `to_figures` skips.
+    A snapshot folder (`python -m helpers fetch comtrade`) stands for the newest snapshot of
+    each of its queries by `reporter` (another code reads a partner's own reports, for
+    `helpers.mirror`); snapshot rows name their source as "UN Comtrade, reporter China, HS
+    850511, retrieved YYYY-MM-DD" and carry `source_url` (the query, no key) and `retrieved`.
     """
-    return _read(paths, _COMTRADE, None)
+    files = snapshots.expand(_paths(paths), reporter)
+    layout = _COMTRADE if reporter == "156" else replace(
+        _COMTRADE, required=(*_REQUIRED, ("flow",), ("reporter_code",)),
+        fixed={"reporter_code": (reporter, f"reporter code {reporter}")})
+    tidy = _read(files, layout, None)
+    records = {path.name: snapshots.manifest(path) for path in files}
+    manifests = tidy["source_file"].map(records)
+    if manifests.notna().any():
+        day = manifests.map(lambda m: m and m["retrieved"][:10])
+        reporter_name = manifests.map(lambda m: m and m["query"]["reporter_name"])
+        snapshot = manifests.notna()
+        tidy.loc[snapshot, "dataset"] = ("UN Comtrade, reporter " + reporter_name + ", HS "
+                                         + tidy["hs_code"] + ", retrieved " + day)[snapshot]
+        tidy["source_url"] = manifests.map(lambda m: m and m["url"])
+        tidy["retrieved"] = day
+    return tidy
 
 
 def read_download(paths: Paths, flow: str = "export") -> pd.DataFrame:
@@ -210,7 +229,7 @@ def layout_of(path: str | Path) -> _Layout | None:
     return _LAYOUTS[known.index(max(known))] if max(known) else None
 
 
-def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
+def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str | None,
                measure: str = "quantity_t", hs_codes: Sequence[str] | None = None,
                partners: str | Sequence[str] = "all", covers_all_partners: bool = False,
                partner_names: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -220,12 +239,19 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
     code of the data that starts with it). Rows without a partner split are `World`; a
     partner split gives a row per schema partner, and a `World` sum only when the caller
     says the download covers all partners (`covers_all_partners=True`). `published` is the
-    date to record (a file's modification time would not be reproducible).
+    date to record (a file's modification time would not be reproducible); None takes the
+    retrieval date of Comtrade snapshots, whose figures also get the query as address.
     """
     codes = _product_codes(product, hs_codes)
     if measure not in figures.MEASURES:
         raise ValueError(f"measure {measure!r}: expected one of {list(figures.MEASURES)}")
-    when = _published_date(published)
+    if published is None:
+        if "retrieved" not in frame.columns or frame["retrieved"].isna().any():
+            raise ValueError("published=None needs a frame read from Comtrade snapshots; "
+                             "pass the date YYYY-MM-DD to record")
+        when = None
+    else:
+        when = _published_date(published)
     files = ", ".join(sorted(frame["source_file"].unique()))
     if measure not in frame.columns:
         raise DataError(files, None, f"no {measure} column; expected a download in "
@@ -240,12 +266,19 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
     if rows.empty:
         raise DataError(files, None, f"no export or import rows with HS codes {codes}; expected "
                         f"some among the data's {sorted(frame['hs_code'].unique())}")
+    present = sorted(rows["hs_code"].unique())
+    nested = [(a, b) for a in present for b in present if a != b and b.startswith(a)]
+    if nested:
+        raise DataError(files, None, f"HS {nested[0][0]} and {nested[0][1]} both present; the "
+                        "first includes the second, so summing them counts it twice; expected "
+                        "codes of one level")
     latest = rows["period"].max()
-    if when < latest.start_time.date():
+    if when is not None and when < latest.start_time.date():
         raise ValueError(f"published {published} is before the data's last month {latest}; "
                          "expected the date the download was made")
     if measure == "quantity_t":
         _require_tonnes(rows)
+    named = sorted(rows["partner"].unique())
     rows = rows.assign(partner=_schema_partners(rows, partner_names))
     spec = {"product": product, "measure": measure, "codes": codes, "published": published}
     out = [_figure(part, *key, **spec)
@@ -260,10 +293,9 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                 if (flow, period) not in given]
     result = figures.with_ids(pd.DataFrame(out, columns=figures.CONTENT))
     if result.empty:
-        raise DataError(files, None, "no partner of the figures schema; the data's partners "
-                        f"{sorted(rows['partner'].dropna().unique()) or sorted(frame['partner'].unique())} "
-                        "are all outside helpers.figures.PARTNERS (pass partner_names={...}, or "
-                        "covers_all_partners=True for a World sum)")
+        raise DataError(files, None, f"no partner of the figures schema; the data's partners "
+                        f"{named} are all outside helpers.figures.PARTNERS (pass "
+                        "partner_names={...}, or covers_all_partners=True for a World sum)")
     if partners != "all":
         missing = sorted(set(partners) - set(result["partner"]))
         if missing:
@@ -271,6 +303,35 @@ def to_figures(frame: pd.DataFrame, product: str = "magnets", *, published: str,
                             f"among {sorted(result['partner'].unique())}")
         result = result[result["partner"].isin(partners)]
     return result.sort_values(["flow", "partner", "start"], ignore_index=True)
+
+
+def snapshot_figures(paths: Paths) -> pd.DataFrame:
+    """Validated figures (tonnes and US dollars) of every product with an HS definition found in
+    Comtrade snapshots of China's trade (a snapshot folder, or snapshot files).
+
+    Comtrade's HS6/HS4 lines become their own products (`magnets_hs6`...), never the press
+    series; a line without a net weight gives no tonnes figure (logged), not a zero.
+    """
+    tidy = read_comtrade(paths)
+    out = []
+    for product, spec in figures.PRODUCTS.items():
+        codes = tuple(spec["hs_codes"])
+        if not codes or not tidy["hs_code"].str.startswith(codes).any():
+            continue
+        for measure in ("quantity_t", "value_usd"):
+            rows = tidy.dropna(subset=[measure])
+            if len(rows) < len(tidy):
+                LOG.info("snapshot_figures: %s without %s", _count(len(tidy) - len(rows),
+                                                                    "line"), measure)
+            if rows["hs_code"].str.startswith(codes).any():
+                out.append(to_figures(rows, product, published=None, measure=measure))
+    if not out:
+        raise DataError(_paths(paths)[0], None, "no HS code of a known product in these "
+                        f"snapshots ({sorted(tidy['hs_code'].unique())}); expected one of "
+                        + ", ".join(c for s in figures.PRODUCTS.values() for c in s["hs_codes"]))
+    frame = pd.concat(out, ignore_index=True).astype(str)
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
+    return figures.validate(frame, _paths(paths)[0]).set_index("id")
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -292,9 +353,13 @@ def _read(paths: Paths, layout: _Layout, flow: str | None) -> pd.DataFrame:
     return tidy
 
 
+def _paths(paths: Paths) -> list[Path]:
+    return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+
+
 def _files(paths: Paths) -> list[Path]:
     """The files of one call: a folder stands for the .csv files in it, by name."""
-    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    items = _paths(paths)
     if not items:
         raise ValueError("no files given")
     files = []
@@ -557,10 +622,10 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
         "flow": frame["flow"], "period": frame["period"], "hs_code": frame["hs_code"],
         "partner": _schema_partners(frame, None, quiet=True).fillna(
             frame["partner_code"].where(frame["partner_code"] != "",
-                                        frame["partner"].map(_norm))),
+                                        _by_value(frame["partner"], _norm))),
         "regime": frame["regime_code"].where(frame["regime_code"] != "",
-                                             frame["regime"].map(_norm)),
-        "province": frame["province"].map(_norm)})
+                                             _by_value(frame["regime"], _norm)),
+        "province": _by_value(frame["province"], _norm)})
     for key, why in ((frame[KEY], "same period, partner, commodity code and customs regime"),
                      (identity, "same period, partner, commodity code and customs regime, "
                       "spelled differently: two total rows, or one query downloaded twice")):
@@ -572,6 +637,11 @@ def _check_duplicates(frame: pd.DataFrame) -> None:
             raise DataError(_path_of(frame, later["source_file"]), later["source_line"],
                             f"duplicate of {first['source_file']}:{first['source_line']} "
                             f"({why}); expected each once across the files of one call")
+
+
+def _by_value(column: pd.Series, func) -> pd.Series:
+    """`column.map(func)`, calling `func` once per distinct value (downloads repeat names)."""
+    return column.map({value: func(value) for value in column.unique()})
 
 
 def _path_of(frame: pd.DataFrame, name: str) -> Path | str:
@@ -600,9 +670,9 @@ def _require_tonnes(rows: pd.DataFrame) -> None:
     missing = rows[rows["quantity_t"].isna()]
     if not missing.empty:
         bad = missing.iloc[0]
-        raise DataError(bad["source_file"], bad["source_line"], f"unit {bad['unit']!r} has no "
-                        "tonnes (nor has the supplementary unit); expected kilograms or tonnes "
-                        "for measure 'quantity_t'", column="unit")
+        raise DataError(_path_of(rows, bad["source_file"]), bad["source_line"],
+                        f"unit {bad['unit']!r} has no tonnes (nor has the supplementary unit); "
+                        "expected kilograms or tonnes for measure 'quantity_t'", column="unit")
 
 
 def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
@@ -615,11 +685,11 @@ def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
     """
     aliases = {**{p: p for p in figures.PARTNERS}, **PARTNER_NAMES, **(extra or {})}
     table = {_norm(k): v for k, v in aliases.items()}
-    named = rows["partner"].map(lambda name: table.get(_norm(name)))
+    named = _by_value(rows["partner"], lambda name: table.get(_norm(name)))
     coded = named.notna() & (rows["partner_code"] != "")
+    pairs = pd.DataFrame({"code": rows["partner_code"], "partner": named})[coded]
     by_code: dict[str, str] = {}
-    for index in rows.index[coded]:
-        code, partner = rows.at[index, "partner_code"], named[index]
+    for index, code, partner in pairs.drop_duplicates().itertuples():
         if by_code.setdefault(code, partner) != partner:
             raise DataError(_path_of(rows, rows.at[index, "source_file"]),
                             rows.at[index, "source_line"], f"partner code {code!r} is "
@@ -635,14 +705,16 @@ def _schema_partners(rows: pd.DataFrame, extra: Mapping[str, str] | None,
 
 
 def _figure(rows: pd.DataFrame, flow: str, period: pd.Period, partner: str, *, product: str,
-            measure: str, codes: list[str], published: str, extra: str = "") -> dict[str, object]:
+            measure: str, codes: list[str], published: str | None,
+            extra: str = "") -> dict[str, object]:
     """One figures row: the sum of `rows`, with the files and lines it came from."""
-    value = round(float(rows[measure].sum()), 6)
-    if not math.isfinite(value):
+    try:
+        value = round(math.fsum(rows[measure]), 6)  # exact sum; overflow raises, no warning
+    except OverflowError:
         last = rows.iloc[-1]
         raise DataError(_path_of(rows, last["source_file"]), last["source_line"],
                         f"the {measure} sum for {partner} {period} is too large; expected a "
-                        "finite total")
+                        "finite total") from None
     datasets = []
     for dataset, part in rows.groupby("dataset"):
         files = "; ".join(f"{name} {_line_ranges(lines)}"
@@ -653,8 +725,15 @@ def _figure(rows: pd.DataFrame, flow: str, period: pd.Period, partner: str, *, p
     return {"flow": flow, "product": product, "partner": partner, "measure": measure,
             "start": str(period), "end": str(period), "value": value,
             "as_published": _as_published(rows, measure, value), "source": "; ".join(datasets),
-            "url": "file:" + ",".join(quote(name) for name in sorted(rows["source_file"].unique())),
-            "published": published, "note": "; ".join(filter(None, [note, extra]))}
+            "url": _address(rows), "published": published or max(rows["retrieved"]),
+            "note": "; ".join(filter(None, [note, extra]))}
+
+
+def _address(rows: pd.DataFrame) -> str:
+    """The query of a snapshot (without the key), else `file:` and the files' base names."""
+    if "source_url" in rows.columns and rows["source_url"].notna().all():
+        return ",".join(sorted(rows["source_url"].unique()))
+    return "file:" + ",".join(quote(name) for name in sorted(rows["source_file"].unique()))
 
 
 def _published_date(published: str) -> date:

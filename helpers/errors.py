@@ -27,7 +27,6 @@ class DataError(ValueError):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.column = column
-        self.reason = message
         where = shown(self.path) if self.path is not None else "<data>"
         if line is not None:
             where += f":{line}"

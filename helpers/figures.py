@@ -61,6 +61,21 @@ PRODUCTS: dict[str, dict[str, object]] = {
                       "detailed release; not the 稀土 line",
         "hs_codes": [],
     },
+    # UN Comtrade's HS6/HS4 lines: never merged with the press series above
+    "magnets_hs6": {
+        "definition": "permanent magnets of metal, HS 850511 (UN Comtrade); wider than China's "
+                      "85051110: also non-rare-earth metal magnets (e.g. AlNiCo, 85051190)",
+        "hs_codes": ["850511"],
+    },
+    "rare_earth_metals_hs6": {
+        "definition": "rare-earth metals, scandium and yttrium, HS 280530 (UN Comtrade)",
+        "hs_codes": ["280530"],
+    },
+    "rare_earth_compounds_hs4": {
+        "definition": "compounds of rare-earth metals, yttrium or scandium, HS heading 2846 "
+                      "(UN Comtrade; 284610 cerium compounds and 284690 others)",
+        "hs_codes": ["2846"],
+    },
 }
 
 FLOWS = ["export", "import"]

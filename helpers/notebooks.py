@@ -12,7 +12,8 @@ from pathlib import Path
 
 from helpers import paths
 
-RESEARCH = ["01_customs_series.ipynb", "02_forecast_models.ipynb", "03_export_controls.ipynb"]
+RESEARCH = ["01_customs_series.ipynb", "02_forecast_models.ipynb", "03_export_controls.ipynb",
+            "04_mirror_check.ipynb"]
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 

@@ -7,6 +7,8 @@ its monthly average and labelled as such.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib.dates
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -45,7 +47,8 @@ def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> li
     """Lines at the events inside the axis range, one style per kind; returns the legend lines.
 
     An event is drawn at its effective date when it has one, with its announcement marked by
-    a hollow triangle at the top and a thin link to the line. The numbers sit in staggered rows
+    a hollow triangle at the top and a thin link to the line; at its announcement when the
+    effective date lies beyond the axis. The numbers sit in staggered rows
     above the axis, a number going up a row until it overprints no other; the title moves above
     them. Proxy handles for the kinds drawn are added to the axis legend entries.
     """
@@ -55,22 +58,29 @@ def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> li
     kinds: list[str] = []
     rows: list[list] = []
     renderer = ax.figure.canvas.get_renderer()
+
+    def inside(day: pd.Timestamp) -> bool:
+        return lo <= matplotlib.dates.date2num(day) <= hi
+
     for _, event in events.iterrows():
         announced = pd.Timestamp(event["date"])
         effective = event.get("effective")
-        at = pd.Timestamp(effective) if pd.notna(effective) else announced
-        if not lo <= matplotlib.dates.date2num(at) <= hi:
+        takes_effect = pd.Timestamp(effective) if pd.notna(effective) else announced
+        # at the effective date; at the announcement when the effect falls beyond the axis
+        at = next((d for d in (takes_effect, announced) if inside(d)), None)
+        if at is None:
             continue
         colour, ls, lw = KIND_STYLES.get(event["kind"], KIND_STYLES["other"])
         ax.axvline(at, color=colour, lw=lw, ls=ls, alpha=0.85, zorder=1)
-        if at != announced and lo <= matplotlib.dates.date2num(announced) <= hi:
+        if at != announced and inside(announced):
             ax.plot([announced, at], [0.985, 0.985], transform=ax.get_xaxis_transform(),
                     color=colour, lw=0.8, zorder=1, label="_link")
             ax.plot([announced], [0.985], transform=ax.get_xaxis_transform(), marker="v",
                     ms=6, mfc="white", mec=colour, ls="none", zorder=3, label="_announced")
         kinds.append(event["kind"])
         number = len(legend) + 1
-        when = f"{announced:%Y-%m-%d}" + (f", in effect {at:%Y-%m-%d}" if at != announced else "")
+        when = f"{announced:%Y-%m-%d}" + (f", in effect {takes_effect:%Y-%m-%d}"
+                                          if takes_effect != announced else "")
         legend.append(f"{number}: {when} {event['title']} ({event['kind']})")
         if not numbered:
             continue
@@ -252,3 +262,49 @@ def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
         ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
                 label=column)
     return _finish(fig, ax, title, ylabel, source, events)
+
+
+def ratio_chart(ratios: pd.DataFrame, *, title: str, ylabel: str, source: str
+                ) -> plt.Figure:
+    """Ratios by month (one column a line) around the line of agreement at 1; an empty frame
+    gives an empty chart that says there are no data."""
+    style()
+    fig, ax = plt.subplots()
+    ax.axhline(1, color="black", lw=0.8, label="the two sides agree")
+    for column in ratios.columns:
+        ax.plot(ratios.index.to_timestamp(), ratios[column], marker="o", ms=3.5, lw=1.3,
+                label=column)
+    if ratios.columns.empty:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="#555555")
+    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(
+        interval=max(1, len(ratios.index) // 12)))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig
+
+
+def brief_headline_chart(n: Any) -> tuple[plt.Figure, list[str]]:
+    """The brief's five years of the 稀土 line with the forecast made before the release and
+    the events up to the brief's month (`n`: a `helpers.brief.Numbers`)."""
+    from helpers.wording import forecast_frame
+
+    return monthly_chart(
+        n.chart_months, title=f"Customs 'rare earths' line, five years to {n.month:%B %Y}",
+        ylabel="tonnes per month", events=n.chart_events, janfeb=n.chart_janfeb,
+        forecast=forecast_frame(n),
+        forecast_label="forecast of Jan+Feb (monthly average)" if n.combined else None,
+        source="GACC preliminary releases via the press (notes below); forecast from earlier "
+               "months only")
+
+
+def brief_destinations_chart(n: Any) -> tuple[plt.Figure, list[str]]:
+    """The brief's 24 months of magnet exports to the main destinations."""
+    panel = n.destination_panel
+    return lines_chart(
+        panel, title=f"Magnet exports to the main destinations, 24 months to {n.month:%B %Y}",
+        ylabel="tonnes per month", source="GACC detailed release via the press (notes below)",
+        events=n.chart_events[n.chart_events["date"] >= panel.index[0].start_time])

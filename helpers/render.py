@@ -10,12 +10,15 @@ checked before it joins the brief; a PDF that fails leaves the HTML brief and sa
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
 import os
 import re
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -28,15 +31,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import csvfile, figures, notebooks, paths, releases, series
+from helpers import brief, csvfile, figures, notebooks, paths, releases, series
 from helpers.errors import DataError, shown
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_S = 600
 PDF_TIMEOUT_S = 120
 
-#: Headless Chromium with no way out: every host resolves to nothing, every connection goes
-#: to a closed local port, and the page may read no file but itself.
+#: Headless Chromium offline: every host resolves to nothing and every connection (loopback
+#: too) goes to a closed local port. Local files are kept out by the page's own
+#: Content-Security-Policy (templates/brief), which Chromium has no flag for.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--disable-quic", "--disable-extensions",
@@ -65,21 +69,25 @@ class Result:
 
 
 def _is_figures_file(path: Path) -> bool:
-    return csvfile.header(path) == figures.COLUMNS
+    return csvfile.header(path) in (figures.COLUMNS, figures.CONTENT)
 
 
 def split_inputs(files: list[str | Path]) -> tuple[list[Path], list[Path]]:
     """`--data` files as (figures files, downloads): each checked, nothing written.
 
-    A folder stands for the downloads in it; a file that is neither the figures schema nor a
-    download is an error naming it.
+    A folder stands for the downloads in it, and a UN Comtrade snapshot folder (see
+    `helpers.snapshots`) stays a figures source of its own; a file that is neither the figures
+    schema nor a download is an error naming it.
     """
-    from helpers import customs
+    from helpers import customs, snapshots
 
     tables, downloads = [], []
     for name in files:
         path = Path(os.path.abspath(name))
-        if path.is_dir():
+        if snapshots.is_folder(path):
+            customs.snapshot_figures(path)
+            tables.append(path)
+        elif path.is_dir():
             downloads.append(path)
         elif _is_figures_file(path):
             figures.load(path)
@@ -120,8 +128,9 @@ def find_chromium() -> str | None:
     return None
 
 
-def to_html(notebook: Path, html: Path) -> None:
-    """Self-contained HTML without code cells or prompts, images embedded, nothing fetched."""
+def to_html(notebook: Path, html: Path, title: str | None = None) -> None:
+    """Self-contained HTML without code cells or prompts, images embedded, nothing fetched;
+    `title` is the page's (and so the PDF's) title."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -129,7 +138,10 @@ def to_html(notebook: Path, html: Path) -> None:
                             extra_template_basedirs=[str(Path(__file__).parent / "templates")],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    nb = nbformat.read(notebook, as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
     html.write_text(body, encoding="utf-8")
 
 
@@ -140,15 +152,20 @@ def to_pdf(html: Path, pdf: Path, chromium: str) -> None:
         command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                    f"--print-to-pdf={pdf}", html.as_uri()]
         try:
-            done = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=PDF_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+            chrome = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True, start_new_session=True)
         except OSError as exc:
             raise RenderError(f"chromium could not start ({exc.strerror})") from None
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise RenderError(f"chromium exited with status {done.returncode} ({tail[0][:200]})")
+        try:
+            _, stderr = chrome.communicate(timeout=PDF_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(chrome.pid, signal.SIGKILL)  # chromium and the helpers it started
+            chrome.communicate()
+            raise RenderError(f"chromium did not finish within {PDF_TIMEOUT_S} s") from None
+    if chrome.returncode != 0:
+        tail = stderr.strip().splitlines()[-1:] or ["no message"]
+        raise RenderError(f"chromium exited with status {chrome.returncode} ({tail[0][:200]})")
     check_pdf(pdf)
 
 
@@ -203,7 +220,7 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
     """Render one month's brief into out/YYYY-MM/, atomically. MonthError if the month is bad,
     DataError for a bad `--data` file, RenderError for a fault of the disk or output folder."""
     tables, _ = split_inputs(data_files or [])
-    period = releases.check_month(month, *_available(figures.load_all(tables)))
+    period = releases.check_month(month, *_available(brief.load_data(tables)[0]))
     out = _output_folder(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -220,8 +237,15 @@ def render(month: str | None = None, out: Path = paths.REPORTS, pdf: bool = True
 def _output_folder(out: str | Path) -> Path:
     """`--out` as an absolute path; RenderError if it exists and is not a folder."""
     out = Path(os.path.abspath(out))
-    if out.exists() and not out.is_dir():
-        raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
+    try:
+        if not stat.S_ISDIR(out.stat().st_mode):
+            raise RenderError(f"--out {shown(out)} is not a folder; expected a reports folder")
+    except FileNotFoundError:
+        pass  # made by render
+    except OSError as exc:
+        reason = ("a symbolic link loop" if exc.errno == errno.ELOOP
+                  else f"unreadable ({exc.strerror})")
+        raise RenderError(f"--out {shown(out)} is {reason}; expected a reports folder") from None
     return out
 
 
@@ -255,7 +279,8 @@ def _render_locked(period: str, out: Path, pdf: bool, data_files: list[str | Pat
             return Result(period, False, failed,
                           f"brief for {period} failed at {where}; the executed notebook is in "
                           f"{failed}; the last good brief is untouched")
-        to_html(notebook, work / "brief.html")
+        to_html(notebook, work / "brief.html",
+                title=f"China rare-earth exports — {pd.Period(period, 'M'):%B %Y}")
         note = ""
         chromium = find_chromium() if pdf else None
         if chromium:
@@ -310,18 +335,53 @@ def _recover(out: Path, period: str) -> None:
 
 
 def headline(folder: Path) -> str:
-    """One line from a rendered brief's metrics.json: the figure and its changes."""
+    """One line from a rendered brief's metrics.json: the figure, its changes, the surprise."""
+    from helpers.wording import tonnes
+
     m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    if m["quantity_t"] is None:
+        return (f"{m['period']}: {m['stage']}; magnets (HS 85051110) "
+                f"{tonnes(m['magnets']['total_t'])}")
 
     def pct(key: str, what: str) -> str:
         return f"{m[key]:+.1f}% {what}" if m[key] is not None else f"{what} not comparable"
 
     forecast = m["forecast"]["mean"]
-    expected = (f"; forecast {forecast:,.0f} t, percentile {m['surprise_pct']:.1f}"
-                + (" (outside the 95% interval)" if m["flag"] else "")
-                if forecast is not None else "")
-    return (f"{m['period']}: {m['quantity_t']:,.1f} t ({pct('mom_pct', 'm/m')}, "
-            f"{pct('yoy_pct', 'y/y')}){expected}")
+    expected = ""
+    if forecast is not None:
+        rank = ("too few past forecasts to judge" if m["surprise_pct"] is None
+                else f"percentile {m['surprise_pct']:.0f}")
+        expected = (f"; forecast {forecast:,.0f} t, {rank}"
+                    + (", outside the 95% interval" if m["flag"] else ""))
+    return (f"{m['period']}: {tonnes(m['quantity_t'])}"
+            + (" (unconfirmed)" if m.get("unconfirmed") else "")
+            + f" ({pct('mom_pct', 'm/m')}, {pct('yoy_pct', 'y/y')}){expected}")
+
+
+def write_index(out: Path = paths.REPORTS) -> Path:
+    """reports/index.html: one line per rendered month (headline, surprise flag, links); a
+    static page with no script that opens offline."""
+    import html
+
+    rows = []
+    for folder in sorted((p for p in Path(out).iterdir() if p.is_dir()
+                          and re.fullmatch(r"\d{4}-\d{2}", p.name)
+                          and (p / "metrics.json").is_file()), reverse=True):
+        m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        links = " · ".join(f'<a href="{folder.name}/{name}">{name.split(".")[1].upper()}</a>'
+                           for name in ("brief.html", "brief.pdf") if (folder / name).exists())
+        flag = "outside the 95% interval" if m.get("flag") else ""
+        rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(headline(folder))}</td>"
+                    f"<td>{flag}</td><td>{links}</td></tr>")
+    page = ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
+            "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px}"
+            "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
+            "<h1>China rare-earth exports: monthly briefs</h1><table>"
+            "<tr><th>month</th><th>headline</th><th>surprise</th><th>brief</th></tr>"
+            + "".join(rows) + "</table></body></html>\n")
+    return csvfile.write_atomic(Path(out) / "index.html", page)
 
 
 def _replace(new: Path, final: Path) -> None:

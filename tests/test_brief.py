@@ -10,13 +10,16 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import paths, releases, render
-from helpers.brief import Brief
+from helpers import brief, figures, paths, releases, render, wording
 from helpers.releases import MonthError
 
 
+def metrics(month):
+    return brief.metrics(brief.compute(month, today=date(2026, 12, 1)))
+
+
 def test_december_2025_metrics_by_hand():
-    m = Brief("2025-12").metrics()
+    m = metrics("2025-12")
     assert m["month"] == "2025-12" and m["product"] == "rare_earths"
     assert m["quantity_t"] == 4392.0
     assert m["mom_pct"] == round(100 * (4392 / 5493.9 - 1), 1) == -20.1
@@ -26,26 +29,91 @@ def test_december_2025_metrics_by_hand():
     f = m["forecast"]
     assert f["lo95"] < f["lo80"] < f["mean"] < f["hi80"] < f["hi95"]
     assert 0 <= m["surprise_pct"] <= 100 and m["flag"] is False
-    assert m["sources"][0] == {"start": "2025-12", "end": "2025-12", "value": 4392.0,
-                               "source": m["sources"][0]["source"],
-                               "url": m["sources"][0]["url"]}
+    assert m["sources"][0]["start"] == m["sources"][0]["end"] == "2025-12"
     assert m["sources"][0]["url"].startswith("http")
 
 
+def test_december_2025_magnets_and_definitions_by_hand():
+    m = metrics("2025-12")
+    by = {d["partner"]: d for d in m["magnets"]["destinations"]}
+    assert [d["partner"] for d in m["magnets"]["destinations"]][:6] == brief.MAIN_DESTINATIONS
+    assert by["Japan"]["quantity_t"] == 280 and by["United States"]["quantity_t"] == 564
+    assert by["Germany"]["quantity_t"] == 1106
+    assert by["India"]["quantity_t"] is None  # listed as not published, never dropped
+    total = m["magnets"]["total_t"]
+    assert by["Japan"]["share_pct"] == round(100 * 280 / total, 1)
+    assert all(d["url"].startswith("http") for d in by.values() if d["quantity_t"])
+    assert m["definitions"] == {"rare_earths_t": 4392.0, "rare_earth_products_bbg_t": 6745.0,
+                                "magnets_t": total}
+
+
 def test_combined_february_by_hand():
-    m = Brief("2026-02").metrics()
+    m = metrics("2026-02")
     assert m["period"] == "2026-01..2026-02"
     assert m["quantity_t"] == 10468.0
     assert m["mom_pct"] is None
     assert m["yoy_pct"] == round(100 * (10468 / 8511 - 1), 1) == 23.0
     assert m["ytd_t"] == 10468.0
+    us = next(d for d in m["magnets"]["destinations"] if d["partner"] == "United States")
+    assert us["quantity_t"] == 994  # January-February 2026, published combined
+
+
+def test_weak_february_is_unconfirmed():
+    n = brief.compute("2026-02", today=date(2026, 12, 1))
+    assert n.february is not None and n.february.value == 4407 and n.february.weak
+    assert "unconfirmed" in wording.headline_section(n)
+
+
+def test_published_year_to_date_change_is_quoted():
+    n = brief.compute("2024-06", today=date(2026, 12, 1))
+    assert brief.metrics(n)["ytd_yoy_pct"] == 10.9  # GACC's own, as Reuters quoted it
+    computed = n.ytd_yoy_pct_computed
+    text = wording.headline_section(n)
+    assert "+10.9%" in text
+    if computed is not None and abs(computed - 10.9) >= 0.1:
+        assert f"from the months held: {computed:+.1f}%" in text
+
+
+def test_no_hindsight_in_a_2025_brief():
+    n = brief.compute("2025-04", today=date(2026, 12, 1))
+    assert (n.events["date"] < pd.Timestamp("2025-05-01")).all()
+    assert (n.chart_events["date"] < pd.Timestamp("2025-05-01")).all()
+    text = " ".join([wording.top(n), wording.magnets_section(n), wording.policy_section(n)])
+    assert "2026" not in text.replace(n.currency["generated"], "").replace(
+        n.currency["data_as_of"], "")
+
+
+def test_a_month_with_only_the_detailed_release():
+    n = brief.compute("2026-03", today=date(2026, 12, 1))
+    assert n.stage == "detailed release only" and not n.now.known
+    m = brief.metrics(n)
+    assert m["magnets"]["total_t"] == 5238.0
+    us = next(d for d in m["magnets"]["destinations"] if d["partner"] == "United States")
+    assert us["quantity_t"] == 406
 
 
 def test_june_2025_year_to_date_published():
-    m = Brief("2025-06").metrics()
+    m = metrics("2025-06")
     assert m["quantity_t"] == 7742.2
     assert m["ytd_t"] == 32569.2
-    assert m["ytd_yoy_pct"] == round(100 * (32569.2 / 29095.2 - 1), 1)
+    assert m["ytd_yoy_pct_computed"] == round(100 * (32569.2 / 29095.2 - 1), 1)
+    assert m["magnets"]["total_t"] == 3188  # five copies say 3,188, one 3,187
+
+
+def test_data_text_is_inert_in_the_brief(tmp_path):
+    hostile = '<img src=x onerror=alert(1)> **fake** [x](javascript:alert(1))'
+    row = {"id": "", "flow": "export", "product": "magnets", "partner": "Thailand",
+           "measure": "quantity_t", "start": "2025-12", "end": "2025-12", "value": "4392",
+           "as_published": "4392 t", "source": hostile,
+           "url": "https://example.org/x?a=)](javascript:alert(1))",
+           "published": "2026-01-14", "note": ""}
+    path = tmp_path / "hostile.csv"
+    pd.DataFrame([row]).drop(columns="id").to_csv(path, index=False)
+    n = brief.compute("2025-12", data_files=[path], today=date(2026, 12, 1))
+    assert any(s.title.startswith("<img") for s in n.sources)  # cited, so printed
+    text = wording.sources_section(n) + wording.magnets_section(n)
+    assert "&lt;img" in text and "<img" not in text
+    assert "](javascript" not in text and "**fake**" not in text
 
 
 @pytest.mark.parametrize("month, message", [
@@ -65,7 +133,7 @@ def test_bad_month_one_line_exit_2(month, message, tmp_path):
 
 def test_month_error_type():
     with pytest.raises(MonthError):
-        Brief("2025-13")
+        brief.compute("2025-13")
 
 
 def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
@@ -96,15 +164,11 @@ def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
 
 
 def test_month_without_enough_history_has_no_forecast():
-    early = Brief("2018-06")
-    m = early.metrics()
+    early = brief.compute("2018-06", today=date(2026, 12, 1))
+    m = brief.metrics(early)
     assert m["quantity_t"] == 5456.0
     assert m["forecast"]["mean"] is None and m["surprise_pct"] is None
-    assert early.expectation_text().startswith("No forecast for 2018-06:")
-
-
-def test_surprise_ranked_against_earlier_months():
-    assert "the lowest relative to expectation" in Brief("2020-07").expectation_text()
+    assert wording.surprise_sentence(early).startswith("No forecast for June 2018:")
 
 
 @pytest.mark.parametrize("content, message", [
@@ -126,21 +190,40 @@ def test_bad_data_file_one_line_exit_2(tmp_path, content, message):
 
 def test_metrics_say_how_current_the_data_are():
     today = date(2026, 12, 1)
-    b = Brief("2025-12")
-    c = b.currency(today)
-    used = b.data[b.data["end"] <= "2025-12"]
-    assert c["data_as_of"] == used["published"].max() and c["generated"] == "2026-12-01"
-    end = pd.Period(c["data_end"], "M")
-    assert c["releases_missing"] == [str(m) for m in releases.due(end, today)]
-    assert {"data_as_of", "generated", "releases_missing"} <= set(b.metrics())
+    n = brief.compute("2025-12", today=today)
+    c = n.currency
+    data = figures.load()
+    assert c["data_as_of"] == data[data["end"] <= "2025-12"]["published"].max()
+    assert c["generated"] == "2026-12-01"
+    assert c["releases_missing"] == [str(m) for m in releases.due(pd.Period(c["data_end"], "M"),
+                                                                   today)]
+    assert {"data_as_of", "generated", "releases_missing"} <= set(brief.metrics(n))
 
 
 def test_banner_warns_only_on_the_latest_month():
     today = date(2026, 12, 1)
-    latest = Brief()
-    c = latest.currency(today)
-    text = latest.banner_text(today)
-    assert text.count("Data as of") == 1
-    if c["releases_missing"]:
-        assert f"GACC has published {c['releases_missing'][0]}" in text
-    assert "GACC has published" not in Brief("2025-06").banner_text(today)
+    latest = brief.compute(today=today)
+    missing = latest.currency["releases_missing"]
+    assert latest.currency["latest"]
+    if missing:
+        assert f"GACC has published {missing[0]}" in wording.top(latest)
+    assert "GACC has published" not in wording.top(brief.compute("2025-06", today=today))
+
+
+def test_briefs_range_writes_the_archive_page(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefs", "--from", "2025-11",
+                           "--to", "2025-12", "--out", str(tmp_path), "--no-pdf"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "2025-11: 5,493.9 t" in done.stdout and "2025-12: 4,392 t" in done.stdout
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert page.count("<tr><td>2025-") == 2
+    assert 'href="2025-12/brief.html"' in page and "<script" not in page
+
+
+def test_briefs_range_lists_months_without_a_figure(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefs", "--from", "2017-01",
+                           "--to", "2017-03", "--out", str(tmp_path), "--no-pdf"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "skipped (no published figure): 2017-01, 2017-02, 2017-03" in done.stdout

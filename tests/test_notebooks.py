@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from helpers import evaluate, events, interventions, models, notebooks, paths, series
 
 
@@ -48,3 +46,23 @@ def test_export_controls_other_event(tmp_path):
     assert "India|2025-04-licences" not in got["studies"]
     assert "too little history" in got["skipped"]["India|2025-04-licences"]
     assert list(got["contrast"]["regression_effect_pct"]) == ["2025-04-licences"]
+
+
+def test_mirror_check_on_fake_snapshots(tmp_path):
+    from comtrade_fake import snapshot_folder
+
+    folder = snapshot_folder(tmp_path / "snap")
+    got = run(tmp_path, "04_mirror_check.ipynb", data_files=[str(folder)],
+              partners=["Japan", "United States", "Germany"])
+    assert got["snapshots"] == 1 and got["cmd"] == "850511"
+    japan, us, germany = (got["summary"][p] for p in ["Japan", "United States", "Germany"])
+    # Japan/China in tonnes: January 1,150/1,200, February 1,100/1,000; next month 1,100/1,200
+    # and 1,300/1,000; in dollars 61/60 and 54/50 (March has Japan's side only)
+    assert japan == {"months_both": 2, "first": "2025-01", "last": "2025-02",
+                     "median_ratio_t": round((1150 / 1200 + 1.1) / 2, 4),
+                     "median_ratio_t_next": round((1100 / 1200 + 1.3) / 2, 4),
+                     "median_ratio_usd": round((61 / 60 + 54 / 50) / 2, 4)}
+    assert us["months_both"] == 1 and us["median_ratio_t"] == 1.025  # 820 / 800
+    assert us["median_ratio_t_next"] is None  # the US February has no weight
+    assert us["median_ratio_usd"] == round(38 / 36, 4)  # = 28.5 / 27 in February
+    assert germany["months_both"] == 0 and germany["median_ratio_t"] is None

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 
 from helpers import events, plots, series  # noqa: E402
-from helpers.brief import Brief  # noqa: E402
+from helpers import brief  # noqa: E402
 
 
 def texts(fig):
@@ -78,7 +78,7 @@ def test_missing_months_are_gaps_not_zeros():
 
 
 def test_brief_chart_marks_forecast():
-    fig, legend = Brief("2025-12").chart()
+    fig, legend = plots.brief_headline_chart(brief.compute("2025-12"))
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "forecast (before the release)" in labels and "95% interval" in labels
     assert "tonnes" in fig.axes[0].get_ylabel()
@@ -107,3 +107,13 @@ def test_counterfactual_chart_draws_actual_and_band():
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert labels == ["actual (published)", "counterfactual (no event effects)",
                       "counterfactual 95% interval"]
+
+
+def test_an_event_taking_effect_after_the_axis_is_drawn_at_its_announcement():
+    prov = series.provenance().loc["2025-06":"2025-10"]
+    timeline = events.pick(events.load(), ["2025-10-expansion"])  # in effect 2025-11-08
+    fig, legend = plots.monthly_chart(prov, title="T", ylabel="t", source="s", events=timeline)
+    assert legend == ["1: 2025-10-09, in effect 2025-11-08 October expansion: five more "
+                      "elements, equipment, extraterritorial rules (measure)"]
+    [number] = _event_numbers(fig)
+    assert pd.Timestamp(number.xy[0]) == pd.Timestamp("2025-10-09")

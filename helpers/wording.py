@@ -1,0 +1,271 @@
+"""The words of the monthly brief, from `helpers.brief.Numbers`: Markdown sections with
+press-style numbers (4,392 t; 5,493.9 t; +23.0%) and a numbered note on every figure.
+
+Every string that comes from data (source titles, addresses, event titles, partner names)
+passes through `csvfile.safe_markdown` or `csvfile.safe_url` where it enters the Markdown,
+so no data text is live in the brief.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from helpers import csvfile
+from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
+
+KIND_WORDS = {"measure": "measure", "control": "measure", "informal": "reported informal measure",
+              "relaxation": "relaxation", "talks": "talks", "supply": "supply",
+              "legal": "law", "other": "other"}
+
+
+def tonnes(value: float | None) -> str:
+    """4,392 t; 5,493.9 t; 'not known'."""
+    if value is None or math.isnan(value):
+        return "not known"
+    return f"{value:,.0f} t" if abs(value - round(value)) < 0.05 else f"{value:,.1f} t"
+
+
+def signed(value: float | None) -> str:
+    """+23.0% or '–' when not computable."""
+    return "–" if value is None else f"{value:+.1f}%"
+
+
+def marks(number: Number) -> str:
+    """Note references of a number, e.g. ' [3]' or ' [3, 4]'."""
+    return f" [{', '.join(map(str, number.notes))}]" if number.notes else ""
+
+
+def _figure(number: Number) -> str:
+    """A figure with its notes, and 'unconfirmed' when it rests on a single weak source."""
+    text = tonnes(number.value) + marks(number)
+    if number.weak:
+        text += " (unconfirmed: a single weak source)"
+    elif number.origin == "derived":
+        text += " (derived from year-to-date totals)"
+    return text
+
+
+def title(n: Numbers) -> str:
+    return f"China rare-earth exports — {n.month:%B %Y}"
+
+
+def top(n: Numbers) -> str:
+    """Title, release dates, how current the data are, and the key points."""
+    c = n.currency
+    detailed = (f"detailed release (HS codes by destination) {n.detailed.date:%d %B %Y}"
+                if n.stage != "preliminary release only"
+                else "detailed release not in the data yet")
+    how = {"calendar": "GACC calendar", "reported": "as reported", "rule": "expected"}
+    lines = [f"# {title(n)}", "",
+             f"Preliminary release {n.preliminary.date:%d %B %Y} ({how[n.preliminary.how]}); "
+             f"{detailed}. Data as of {c['data_as_of']}; brief made {c['generated']}."]
+    if c["releases_missing"] and c["latest"]:
+        missing = [pd.Period(m, "M") for m in c["releases_missing"]]
+        span = str(missing[0]) if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
+        lines += ["", f"<div class='banner'><b>Not the latest month.</b> GACC has published "
+                  f"{span} since these data end ({c['data_end']}); those releases are not in "
+                  "the data yet.</div>"]
+    lines += ["", "## Key points", ""] + [f"- {p}" for p in key_points(n)]
+    return "\n".join(lines)
+
+
+def key_points(n: Numbers) -> list[str]:
+    """3-5 computed sentences: headline change, surprise, magnets, policy, definitions."""
+    points = []
+    if n.now.known:
+        changes = [f"{signed(n.mom_pct)} on the month" if n.mom_pct is not None else "",
+                   f"{signed(n.yoy_pct)} on the year" if n.yoy_pct is not None else ""]
+        changes = [c for c in changes if c]
+        points.append(
+            f"Rare-earth exports on the customs 稀土 line: **{_figure(n.now)}** in "
+            f"{n.now.label}" + (" (January and February are released together)"
+                                if n.combined else "")
+            + (f", {' and '.join(changes)}" if changes else "") + ".")
+        points.append(surprise_sentence(n))
+    else:
+        points.append(f"The preliminary 稀土 figure for {n.month:%B %Y} is not in the data; "
+                      "this brief rests on the detailed release.")
+    if n.magnets_total.known or any(d.quantity.known for d in n.destinations):
+        known = [d for d in n.destinations if d.partner in MAIN_DESTINATIONS and d.quantity.known]
+        parts = [f"{csvfile.safe_markdown(d.partner)} {tonnes(d.quantity.value)}"
+                 + (f" ({signed(d.yoy_pct)} y/y)" if d.yoy_pct is not None else "")
+                 for d in known]
+        missing = [d.partner for d in n.destinations
+                   if d.partner in MAIN_DESTINATIONS and not d.quantity.known]
+        total = (f"**{_figure(n.magnets_total)}**"
+                 + (f", {signed(pct(n.magnets_total.value, n.magnets_year_ago.value))} on the "
+                    "year" if pct(n.magnets_total.value, n.magnets_year_ago.value) is not None
+                    else "") if n.magnets_total.known else "total not published")
+        points.append(f"Magnets (HS 85051110): {total}"
+                      + (f"; to {', '.join(parts)}" if parts else "")
+                      + (f"; not published for {', '.join(missing)}" if missing else "") + ".")
+    else:
+        points.append(f"Magnets by destination: the detailed release for {n.month:%B %Y} is "
+                      "not in the data yet.")
+    if n.since_measure is not None:
+        points.append(csvfile.safe_markdown(n.since_measure["sentence"]))
+    elif len(n.events):
+        last = n.events.iloc[-1]
+        points.append(f"Latest policy event: {last['date']:%d %B %Y}, "
+                      f"{csvfile.safe_markdown(last['title'])} "
+                      f"({KIND_WORDS.get(last['kind'], last['kind'])}).")
+    if n.bbg.known and n.now.known:
+        points.append(f"Bloomberg's “rare-earth products incl. magnets” total was "
+                      f"{tonnes(n.bbg.value)}{marks(n.bbg)}: a wider basket than the 稀土 line's "
+                      f"{tonnes(n.now.value)}, not a different count of the same goods.")
+    return points[:5]
+
+
+def surprise_sentence(n: Numbers) -> str:
+    """How the figure compares with the forecast made before the release, in words."""
+    s = n.surprise
+    if s is None:
+        return f"No forecast for {n.month:%B %Y}: {csvfile.safe_markdown(n.no_forecast)}."
+    change = 100 * (s.actual / s.mean - 1)
+    text = (f"Against the forecast made before the release, {s.mean:,.0f} t (80% interval "
+            f"{s.lo80:,.0f}–{s.hi80:,.0f} t), it is {abs(change):.1f}% "
+            f"{'below' if change < 0 else 'above'}")
+    judged = getattr(s, "judged", True) and s.percentile is not None \
+        and not (isinstance(s.percentile, float) and math.isnan(s.percentile))
+    if not judged:
+        return text + ": too few past forecasts to judge how unusual that is."
+    if s.flag:
+        verdict = "outside the 95% interval: unusual"
+    elif s.percentile < 10 or s.percentile > 90:
+        verdict = f"{'low' if s.percentile < 10 else 'high'}er than in 9 of 10 past forecasts"
+    else:
+        verdict = "within the usual range"
+    return text + f": percentile {s.percentile:.0f} of past forecast errors, {verdict}."
+
+
+def headline_section(n: Numbers) -> str:
+    """The headline line's table: the month, a month and a year earlier, year to date."""
+    if not n.now.known and not n.ytd.known:
+        return ""
+    rows = [(n.now.label, n.now, ""),
+            *([(n.february.label, n.february, "")] if n.february is not None else []),
+            *([(n.previous.label, n.previous, signed(n.mom_pct))] if n.previous else []),
+            (n.year_ago.label, n.year_ago, signed(n.yoy_pct)),
+            (n.ytd.label, n.ytd, ""),
+            (n.ytd_year_ago.label, n.ytd_year_ago, signed(n.ytd_yoy_pct))]
+    lines = ["## Customs 稀土 line (preliminary release)", "",
+             f"| | tonnes | {n.now.label} against it |", "|---|---:|---:|"]
+    seen = set()
+    for label, number, change in rows:
+        if label in seen:
+            continue
+        seen.add(label)
+        lines.append(f"| {label} | {_figure(number)} | {change} |")
+    notes = []
+    published, computed = n.ytd_yoy_published, n.ytd_yoy_pct_computed
+    if published is not None:
+        text = f"Year-to-date change as GACC published it: {signed(published.value)}{marks(published)}"
+        if computed is not None and abs(computed - published.value) >= 0.1:
+            text += (f"; from the months held: {signed(computed)}, because GACC compares "
+                     f"against its revised {n.month.year - 1} figures")
+        notes.append(text + ".")
+    if n.value_usd.known:
+        value = f"Export value {n.value_usd.value / 1e6:,.1f} million USD{marks(n.value_usd)}"
+        if n.unit_value_usd_t:
+            value += f", {n.unit_value_usd_t:,.0f} USD per tonne"
+        if n.value_caveat:
+            value += f" ({n.value_caveat})"
+        notes.append(value + ".")
+    if n.imports.known:
+        notes.append(f"Imports on the same line: {_figure(n.imports)}.")
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def magnets_section(n: Numbers) -> str:
+    """Magnets by destination: the main destinations always, then others, then the total."""
+    stage = {"detailed release in": "Detailed release in the data.",
+             "detailed release only": "Only the detailed release is in the data.",
+             "preliminary release only": "Preliminary release only: the detailed release "
+                                         "(magnets by destination) is not in the data yet."}
+    lines = [f"## Magnets by destination (HS 85051110), {n.now.label if n.combined else f'{n.month:%B %Y}'}",
+             "", stage[n.stage], "",
+             "| destination | tonnes | share of total | m/m | y/y |",
+             "|---|---:|---:|---:|---:|"]
+    for d in n.destinations:
+        name = csvfile.safe_markdown(d.partner) + (" (group)" if d.aggregate else "")
+        if not d.quantity.known:
+            lines.append(f"| {name} | not published | | | |")
+            continue
+        share = "–" if d.share_pct is None else f"{d.share_pct:.1f}%"
+        lines.append(f"| {name} | {_figure(d.quantity)} | {share} | {signed(d.mom_pct)} | "
+                     f"{signed(d.yoy_pct)} |")
+    total_yoy = pct(n.magnets_total.value, n.magnets_year_ago.value)
+    lines.append(f"| **Total** | **{_figure(n.magnets_total)}** | 100% | | {signed(total_yoy)} |"
+                 if n.magnets_total.known else "| **Total** | not published | | | |")
+    lines += ["", "Changes are computed where both months are known (derived months count and "
+              "are marked); a group such as the EU is not counted in the shares."]
+    if n.mirror:
+        lines += ["", "Mirror check (UN Comtrade, partners' own imports from China): "
+                  + " ".join(csvfile.safe_markdown(line) for line in n.mirror)]
+    return "\n".join(lines)
+
+
+def definitions_section(n: Numbers) -> str:
+    """The three totals the news mixes up, side by side for the month."""
+    rows = [("Customs 稀土 line (preliminary release)", n.now),
+            ("Bloomberg “rare-earth products incl. magnets”", n.bbg),
+            ("Magnets, HS 85051110 (detailed release)", n.magnets_total)]
+    if sum(number.known for _, number in rows) < 2:
+        return ""
+    lines = ["## Three totals that news stories mix up", "", "| definition | tonnes |",
+             "|---|---:|"]
+    lines += [f"| {label} | {_figure(number) if number.known else 'not in the data'} |"
+              for label, number in rows]
+    lines += ["", "The 稀土 line is GACC's own aggregate of rare-earth ores, metals and "
+              "compounds; Bloomberg adds up lines of the detailed release, magnets among "
+              "them; magnets are one HS code. They measure different baskets, so one is "
+              "never a revision of another."]
+    return "\n".join(lines)
+
+
+def policy_section(n: Numbers) -> str:
+    """Events of the six months up to the month, none after it."""
+    if not len(n.events):
+        return f"## Policy\n\nNo policy event in the six months up to {n.month:%B %Y}."
+    lines = [f"## Policy: the six months up to {n.month:%B %Y}", ""]
+    for _, event in n.events.iterrows():
+        url = csvfile.safe_url(event["url"])
+        source = csvfile.safe_markdown(event.get("source") or "source")
+        link = f"[{source}]({url})" if url else source
+        lines.append(f"- **{event['date']:%d %b %Y}** ({KIND_WORDS.get(event['kind'], 'other')}): "
+                     f"{csvfile.safe_markdown(event['title'])}. {link}")
+    return "\n".join(lines)
+
+
+def sources_section(n: Numbers) -> str:
+    """The numbered notes: outlet and headline with their link, never internal notes."""
+    lines = ["## Sources", ""]
+    for number, source in enumerate(n.sources, start=1):
+        url = csvfile.safe_url(source.url)
+        text = csvfile.safe_markdown(source.title)
+        cited = f"[{text}]({url})" if url else text
+        flag = " (weak source)" if source.weak else ""
+        lines.append(f"{number}. {cited}, {csvfile.safe_markdown(source.published)}{flag}")
+    notes = []
+    if n.missing_months:
+        notes.append(f"Months of the chart window nobody published singly: "
+                     f"{', '.join(n.missing_months)}.")
+    for c in n.contradictions:
+        notes.append(f"{c['interval']}: published {c['published']:,.1f} t, its months sum to "
+                     f"{c['sum_of_months']:,.1f} t (reported, not averaged).")
+    if n.alerts:
+        notes.append("Alerts: " + " ".join(a["sentence"] for a in n.alerts))
+    return "\n".join(lines + ([""] + [f"- {t}" for t in notes] if notes else []))
+
+
+def forecast_frame(n: Numbers) -> pd.DataFrame:
+    """The forecast for the chart: one row; a combined release at its monthly average."""
+    s = n.surprise
+    if s is None:
+        return pd.DataFrame()
+    scale = 0.5 if n.combined else 1.0
+    return pd.DataFrame({k: [scale * getattr(s, k)] for k in ("mean", "lo80", "hi80", "lo95",
+                                                               "hi95")},
+                        index=pd.PeriodIndex([n.month], freq="M"))
