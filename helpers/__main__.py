@@ -39,7 +39,8 @@ def _build_data(_: argparse.Namespace) -> int:
     from helpers import coverage, manifest, sources
 
     written, skipped = sources.build(sources.raw_files(),
-                                     corrections_file=paths.PERIOD_CORRECTIONS)
+                                     corrections_file=paths.PERIOD_CORRECTIONS,
+                                     annotations_file=paths.ANNOTATIONS)
     manifest.write()
     coverage.write()
     left = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))

@@ -49,6 +49,12 @@ PRODUCTS: dict[str, dict[str, object]] = {
                       "(wider scope than HS 85051110, e.g. Adamas' totals)",
         "hs_codes": [],
     },
+    "rare_earths_incl_magnets": {
+        "definition": "a wider basket than the 稀土 line: rare-earth ores, oxides, compounds "
+                      "and magnets together (e.g. a Korean outlet's half-year totals); never "
+                      "spliced onto the headline line",
+        "hs_codes": [],
+    },
     "rare_earth_products_bbg": {
         "definition": "Bloomberg's computed 'rare-earth products incl. magnets' total from the "
                       "detailed release; not the 稀土 line",
@@ -81,7 +87,8 @@ PARTNERS = ["World", "Japan", "United States", "Germany", "South Korea", "India"
 
 #: Words in `as_published` that show which unit a figure was written in, per measure.
 UNIT_WORDS = {
-    "quantity_t": re.compile(r"t\b|ton|tonne|吨|噸|トン|톤|Tonnen|тонн|тыс|mt|kg", re.I),
+    "quantity_t": re.compile(r"\dt(?![A-Za-z])|t\b|ton|tonne|吨|噸|トン|톤|Tonnen|тонн|тыс|mt|kg",
+                             re.I),
     "value_usd": re.compile(r"USD|\$|US dollar|美元|달러|dollar|долл", re.I),
     "value_cny": re.compile(r"CNY|yuan|元|RMB|юан", re.I),
     "yoy_pct": re.compile(r"%"),
@@ -168,6 +175,12 @@ def read_rows(path: Path) -> pd.DataFrame:
     return computed
 
 
+def _last_day(published: str) -> pd.Timestamp:
+    """The latest moment a date given as YYYY, YYYY-MM or YYYY-MM-DD can mean."""
+    freq = {4: "Y", 7: "M", 10: "D"}[len(published)]
+    return pd.Period(published, freq).end_time
+
+
 def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Check every row against the schema and the cross-column rules; return typed figures."""
     try:
@@ -196,6 +209,15 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             raise DataError(path, line, f"{row['as_published']!r} starts like a spreadsheet "
                             "formula; expected the figure as the source wrote it",
                             column="as_published")
+        try:
+            published = _last_day(row["published"])
+        except ValueError:
+            raise DataError(path, line, f"{row['published']!r} is not a real date",
+                            column="published") from None
+        if published <= pd.Period(row["end"], "M").end_time:
+            raise DataError(path, line, f"published {row['published']}, not after the period "
+                            f"{row['start']}..{row['end']} it reports; a month's figure is "
+                            "published in a later month", column="published")
         if not UNIT_WORDS[row["measure"]].search(row["as_published"]):
             raise DataError(path, line, f"{row['as_published']!r} shows no unit of "
                             f"{row['measure']} ({MEASURES[row['measure']]})",

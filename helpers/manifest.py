@@ -10,20 +10,26 @@ import hashlib
 import json
 from pathlib import Path
 
-from helpers import csvfile, events, figures, paths, releases, sources
+from helpers import csvfile, events, figures, outlets, paths, releases, sources
 from helpers.errors import DataError
 
 _DESCRIPTIONS = {
     "figures.csv": "One row per published figure of China's rare-earth trade, normalised; "
                    "conflicting copies kept as separate rows.",
-    "events.csv": "Dated policy timeline (controls, relaxations, talks, supply shocks, legal).",
+    "events.csv": "Dated policy timeline: announced and informal measures, relaxations, talks, "
+                  "supply shocks, legal steps; announcement and effective dates.",
     "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
                               "belong to and the evidence.",
+    "annotations.csv": "Raw rows whose title does not show what they need: a flag (e.g. a copy "
+                       "truncated to tens) or the page's own words, with the evidence.",
+    "outlets.csv": "Outlet ranks: GACC 0, wire services 1, trade press 2 (unlisted 3, marked "
+                   "weak 4); a series prefers the best-ranked copy.",
     "release_calendar.csv": "GACC's release dates per month and stage (preliminary, monthly "
                             "tables, database), from its published schedules or press reports.",
 }
 _SCHEMAS = {"figures.csv": figures.COLUMNS, "events.csv": events.COLUMNS,
             "period_corrections.csv": sources.CORRECTION_COLUMNS,
+            "annotations.csv": sources.ANNOTATION_COLUMNS, "outlets.csv": outlets.COLUMNS,
             sources.OWN_FILE.name: sources.OWN_COLUMNS,
             paths.RELEASE_CALENDAR.name: releases.COLUMNS}
 
@@ -49,8 +55,9 @@ def _resource(path: Path) -> dict[str, object]:
 
 
 def files() -> list[Path]:
-    """Data files under contract: figures, events, period corrections and our raw finds."""
-    corrections = [paths.PERIOD_CORRECTIONS] if paths.PERIOD_CORRECTIONS.exists() else []
+    """Data files under contract: figures, events, period corrections, annotations, our raw
+    finds and the reference tables (outlet ranks, release calendar)."""
+    corrections = [p for p in (paths.PERIOD_CORRECTIONS, paths.ANNOTATIONS) if p.exists()]
     return [paths.FIGURES, paths.EVENTS, *corrections,
             *sorted((paths.DATA / "sources").glob("*.csv")),
             *sorted(paths.REFERENCE.glob("*.csv"))]

@@ -14,9 +14,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-KIND_COLOURS = {"control": "#b2182b", "relaxation": "#2166ac", "talks": "#7b3294",
-                "supply": "#8c510a", "legal": "#4d4d4d", "other": "#999999"}
+KIND_STYLES = {  # how each kind of event is drawn: colour, line style, line width
+    "measure": ("#b2182b", "-", 1.4), "informal": ("#d6604d", "--", 1.2),
+    "relaxation": ("#2166ac", "-", 1.4), "talks": ("#7b3294", ":", 1.6),
+    "supply": ("#8c510a", "-.", 1.2), "legal": ("#4d4d4d", "-", 0.9),
+    "other": ("#999999", ":", 1.0)}
+KIND_COLOURS = {kind: colour for kind, (colour, _, _) in KIND_STYLES.items()}
 LINE = "#1b4f72"
+SOURCE_SIZE = 9
+_ROW = 11  # points between staggered rows of event numbers
 
 
 def style() -> None:
@@ -27,27 +33,99 @@ def style() -> None:
 
 
 def source_note(fig: plt.Figure, text: str) -> None:
-    """The source line under a figure."""
-    fig.text(0.01, 0.005, f"Source: {text}", fontsize=7.5, color="#555555", ha="left",
+    """The source line under a figure, in a size a reader can read."""
+    fig.text(0.01, 0.01, f"Source: {text}", fontsize=SOURCE_SIZE, color="#444444", ha="left",
              va="bottom", wrap=True)
     fig.subplots_adjust(bottom=0.2)
 
 
+def _overlaps(box, placed) -> bool:
+    return any(box.x0 < other.x1 and other.x0 < box.x1 for other in placed)
+
+
 def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> list[str]:
-    """Vertical lines at each event inside the axis range; returns the legend lines."""
+    """Lines at the events inside the axis range, one style per kind; returns the legend lines.
+
+    An event is drawn at its effective date when it has one, with its announcement marked by
+    a hollow triangle at the top and a thin link to the line; at its announcement when the
+    effective date lies beyond the axis. The numbers sit in staggered rows
+    above the axis, a number going up a row until it overprints no other; the title moves above
+    them. Proxy handles for the kinds drawn are added to the axis legend entries.
+    """
     lo, hi = ax.get_xlim()
-    legend = []
-    for number, (_, event) in enumerate(events.iterrows(), start=1):
-        x = pd.Period(event["date"], "M").to_timestamp()
-        if not lo <= matplotlib.dates.date2num(x) <= hi:
+    ax.set_xlim(lo, hi)  # drawing the events must not move the axis under their numbers
+    legend: list[str] = []
+    kinds: list[str] = []
+    rows: list[list] = []
+    renderer = ax.figure.canvas.get_renderer()
+
+    def inside(day: pd.Timestamp) -> bool:
+        return lo <= matplotlib.dates.date2num(day) <= hi
+
+    for _, event in events.iterrows():
+        announced = pd.Timestamp(event["date"])
+        effective = event.get("effective")
+        takes_effect = pd.Timestamp(effective) if pd.notna(effective) else announced
+        # at the effective date; at the announcement when the effect falls beyond the axis
+        at = next((d for d in (takes_effect, announced) if inside(d)), None)
+        if at is None:
             continue
-        colour = KIND_COLOURS.get(event["kind"], "#999999")
-        ax.axvline(x, color=colour, lw=1, ls="--", alpha=0.8, zorder=1)
-        if numbered:
-            ax.annotate(str(number), (x, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -12), textcoords="offset points", fontsize=8, color=colour)
-        legend.append(f"{number}: {event['date']:%Y-%m-%d} {event['title']} ({event['kind']})")
+        colour, ls, lw = KIND_STYLES.get(event["kind"], KIND_STYLES["other"])
+        ax.axvline(at, color=colour, lw=lw, ls=ls, alpha=0.85, zorder=1)
+        if at != announced and inside(announced):
+            ax.plot([announced, at], [0.985, 0.985], transform=ax.get_xaxis_transform(),
+                    color=colour, lw=0.8, zorder=1, label="_link")
+            ax.plot([announced], [0.985], transform=ax.get_xaxis_transform(), marker="v",
+                    ms=6, mfc="white", mec=colour, ls="none", zorder=3, label="_announced")
+        kinds.append(event["kind"])
+        number = len(legend) + 1
+        when = f"{announced:%Y-%m-%d}" + (f", in effect {takes_effect:%Y-%m-%d}"
+                                          if takes_effect != announced else "")
+        legend.append(f"{number}: {when} {event['title']} ({event['kind']})")
+        if not numbered:
+            continue
+        for row, placed in enumerate(rows + [[]]):
+            label = ax.annotate(str(number), (at, 1.0), xycoords=("data", "axes fraction"),
+                                xytext=(0, 3 + _ROW * row), textcoords="offset points",
+                                ha="center", va="bottom", fontsize=8, color=colour,
+                                fontweight="bold", annotation_clip=False)
+            box = label.get_window_extent(renderer).expanded(1.5, 1.0)
+            if not _overlaps(box, placed):
+                if row == len(rows):
+                    rows.append([])
+                rows[row].append(box)
+                break
+            label.remove()
+    if rows:
+        pad = 6 + _ROW * len(rows)
+        ax.set_title(ax.get_title(), pad=pad)
+        height = ax.figure.get_figheight() * 72  # points; the title and numbers fit above
+        ax.figure.subplots_adjust(top=min(0.9, 1 - (pad + 22) / height))
+    for kind in KIND_STYLES:
+        if kind in kinds:
+            colour, ls, lw = KIND_STYLES[kind]
+            ax.plot([], [], color=colour, ls=ls, lw=lw, label=f"event: {kind}")
+    if any("in effect" in line for line in legend):
+        ax.plot([], [], marker="v", mfc="white", mec="#555555", ls="none",
+                label="announced (line: in effect)")
     return legend
+
+
+def _reserve(fig: plt.Figure, ax: plt.Axes) -> None:
+    """Room right of the axis for the legend and under it for the source line, set before
+    the events are placed so that their numbers are measured at the final width; short
+    month labels so that they fit the narrower axis."""
+    fig.subplots_adjust(left=0.08, right=0.74, bottom=0.2)
+    locator = matplotlib.dates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+
+
+def _legend_outside(ax: plt.Axes) -> None:
+    """The legend in the room right of the axis, never over the data."""
+    if ax.get_legend_handles_labels()[1]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=True,
+                  borderaxespad=0)
 
 
 def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: str,
@@ -95,8 +173,11 @@ def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: 
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     ax.set_ylim(bottom=0)
+    last = matplotlib.dates.date2num(provenance.index[-1].end_time)
+    ax.set_xlim(right=max(ax.get_xlim()[1], last))  # events late in the last month show
+    _reserve(fig, ax)
     legend = mark_events(ax, events) if events is not None else []
-    ax.legend(loc="lower left", fontsize=8, frameon=True, ncols=2)
+    _legend_outside(ax)
     source_note(fig, source)
     return fig, legend
 
@@ -109,14 +190,18 @@ def bars(values: pd.Series, *, title: str, ylabel: str, xlabel: str, source: str
     monthly = isinstance(values.index, pd.PeriodIndex)
     fig, ax = plt.subplots(figsize=None if monthly else (9, 3.8))
     x = values.index.to_timestamp() if monthly else values.index.astype(str)
-    colours = [KIND_COLOURS["control"] if signed and v < 0 else LINE for v in values.fillna(0)]
+    colours = [KIND_COLOURS["measure"] if signed and v < 0 else LINE for v in values.fillna(0)]
     ax.bar(x, values, width=20 if monthly else 0.8, color=colours)
     if signed:
         ax.axhline(0, color="black", lw=0.8)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)
-    legend = mark_events(ax, events) if events is not None and monthly else []
+    legend = []
+    if events is not None and monthly:
+        _reserve(fig, ax)
+        legend = mark_events(ax, events)
+        _legend_outside(ax)
     source_note(fig, source)
     return fig, legend
 
@@ -161,8 +246,9 @@ def _finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, source: str,
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     ax.set_ylim(bottom=0)
+    _reserve(fig, ax)
     legend = mark_events(ax, events) if events is not None else []
-    ax.legend(fontsize=8, loc="upper left")
+    _legend_outside(ax)
     source_note(fig, source)
     return fig, legend
 

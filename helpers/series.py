@@ -18,7 +18,6 @@ Choice among copies of one interval, in order:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,30 +26,16 @@ import numpy as np
 import pandas as pd
 
 from helpers import figures as figures_mod
-from helpers import paths
+from helpers import outlets, paths
 from helpers.errors import DataError
-
-_OFFICIAL = re.compile(r"customs\.gov\.cn|GACC database download", re.I)
-_WIRE = re.compile(r"Reuters|Bloomberg|Xinhua|TASS|AFP|\bAP\b|EFE|Kyodo|Yonhap|Newsis|\bCNA\b|"
-                   r"Dow Jones|PRIME|新华|新華", re.I)
-_PRESS = re.compile(r"SMM|Argus|Asian Metal|Adamas|Fastmarkets|Metalnomist|Mining\.com|"
-                    r"Global Times|China Daily|Industrial Minerals|JOGMEC|SCMP|CNBC|Nikkei|"
-                    r"Caixin|CGTN|People's Daily|Business Recorder|Financial Post|Nasdaq", re.I)
 
 Figures = pd.DataFrame | str | Path | None
 
 
 def source_rank(source: str, url: str, note: str) -> int:
-    """0 official GACC, 1 wire service, 2 trade press, 3 other, 4 marked weak."""
-    if "weak source" in note:
-        return 4
-    if _OFFICIAL.search(url) or _OFFICIAL.search(source):
-        return 0
-    if _WIRE.search(source):
-        return 1
-    if _PRESS.search(source) or _PRESS.search(url):
-        return 2
-    return 3
+    """0 official GACC, 1 wire service, 2 trade press, 3 other, 4 marked weak: the ranks of
+    data/reference/outlets.csv (``helpers.outlets``)."""
+    return outlets.rank(source, url, note)
 
 
 def _half_unit(value: float, measure: str, note: str) -> float:
@@ -58,14 +43,17 @@ def _half_unit(value: float, measure: str, note: str) -> float:
 
     Read from the value itself: decimals give 0.5·10^-d; a whole figure marked rounded, or a
     value published in millions (USD, CNY), carries half of its trailing zeros
-    (34,800 t rounded -> 50 t; USD 488.8 mn -> USD 50,000).
+    (34,800 t rounded -> 50 t; USD 488.8 mn -> USD 50,000); a figure noted "truncated" (cut
+    to tens, say, not rounded) carries a whole unit of its last digit.
     """
     text = f"{value:.10g}"
     if "." in text:
-        return 0.5 * 10 ** -len(text.split(".")[1])
-    if "rounded" in note or measure != "quantity_t":
-        return 0.5 * 10 ** (len(text) - len(text.rstrip("0")))
-    return 0.5
+        half = 0.5 * 10 ** -len(text.split(".")[1])
+    elif "rounded" in note or measure != "quantity_t":
+        half = 0.5 * 10 ** (len(text) - len(text.rstrip("0")))
+    else:
+        half = 0.5
+    return 2 * half if "truncated" in note else half  # cut, not rounded: a whole unit
 
 
 def _agree(a: float, b: float, tol_a: float, tol_b: float) -> bool:
@@ -165,15 +153,19 @@ def _interval_from(ordered: list[dict[str, object]], start: str, end: str) -> In
 
 def _support(groups: dict[tuple[str, str], list[dict[str, object]]]) -> dict[str, int]:
     """For each single-month copy, how many year-to-date differences (pairs of intervals
-    January..m-1 and January..m of the series) it agrees with."""
+    January..m-1 and January..m of the series) it agrees with; only totals precise enough to
+    derive from (to the unit, not weak) arbitrate, so a rounded copy never picks a month."""
+    def precise(copies: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [c for c in copies if c["tol"] <= 0.5 and c["rank"] < 4]
+
     support: dict[int, int] = {}
     for (start, end), copies in groups.items():
         if start != end or end.endswith("-01"):
             continue
         month = pd.Period(end, "M")
         year_start = f"{month.year}-01"
-        big = groups.get((year_start, end), [])
-        small = groups.get((year_start, str(month - 1)), [])
+        big = precise(groups.get((year_start, end), []))
+        small = precise(groups.get((year_start, str(month - 1)), []))
         for copy in copies:
             if any(_agree(b["value"] - s["value"], copy["value"], b["tol"] + s["tol"],
                           copy["tol"]) for b in big for s in small):
@@ -267,24 +259,34 @@ def _derive(chosen: list[Interval]) -> Built:
         else:
             janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "ids": used,
                                        "derivation": how}
-    for interval in chosen:
-        if interval.start == interval.end or interval.end.month == 2:
-            continue  # single months are the data; Jan-Feb is checked below
-        covered = list(interval.months)
-        total, slack = 0.0, interval.tol + 1.0
+    # Checks: each interval against its months, then each difference of nested intervals
+    # (a year minus January..November against December) unless one of the two intervals
+    # already contradicts its months. Rounding allowed: half a unit of the last digit of
+    # each published figure in the equation, not of each month summed.
+    tolerance = {i: interval.tol for interval in chosen for i in interval.ids}
+    checks = [(list(i.months), i.value, list(i.ids), f"{i.start}..{i.end}", ()) for i in chosen
+              if i.start != i.end and i.end.month != 2]  # Jan-Feb is summed below
+    checks += [(sorted(m), value, ids, label, tuple(label.split(" - ")))
+               for m, value, _, ids, label in equations if " - " in label]
+    for covered, value, ids, label, parts in checks:
+        if any(part == c["interval"] for part in parts for c in contradictions):
+            continue
+        figures_used, total = set(ids), 0.0
         jan_feb_unknown = any(months.at[m, "origin"] == "missing" for m in covered[:2])
-        if interval.start.month == 1 and jan_feb_unknown and interval.start.year in janfeb:
-            total += janfeb[interval.start.year]["value"]
+        if (covered[0].month == 1 and len(covered) > 1 and jan_feb_unknown
+                and covered[0].year in janfeb):
+            total += janfeb[covered[0].year]["value"]
+            figures_used |= set(janfeb[covered[0].year]["ids"])
             covered = covered[2:]
         if any(months.at[m, "origin"] == "missing" for m in covered):
             continue
         total += sum(months.at[m, "value"] for m in covered)
-        slack += sum(months.at[m, "tol"] for m in covered)
-        if abs(total - interval.value) > slack:
-            contradictions.append({"interval": f"{interval.start}..{interval.end}",
-                                   "published": interval.value, "sum_of_months": total,
-                                   "difference": interval.value - total,
-                                   "ids": list(interval.ids)})
+        figures_used |= {i for m in covered for i in months.at[m, "ids"]}
+        slack = sum(tolerance.get(i, 0.5) for i in figures_used)
+        if abs(total - value) > slack + 1e-9:
+            contradictions.append({"interval": label, "published": value,
+                                   "sum_of_months": total, "difference": value - total,
+                                   "tolerance": slack, "ids": list(ids)})
     for year in sorted({m.year for m in index}):
         jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
         if year not in janfeb and all(m in months.index and months.at[m, "origin"] != "missing"

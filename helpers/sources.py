@@ -33,6 +33,7 @@ OWN_FILE = paths.DATA / "sources" / "found_figures.csv"
 #: The flags a raw row may carry (`note` of the figure).
 FLAGS = ("weak source", "rounded", "conflicting copies", "publication date uncertain")
 CORRECTION_COLUMNS = ["source_address", "series", "period", "corrected_period", "reason"]
+ANNOTATION_COLUMNS = ["source_address", "series", "period", "flag", "as_published", "reason"]
 
 _PARTNERS = {"US": "United States", "SouthKorea": "South Korea", "HongKong": "Hong Kong",
              "EU27": "European Union", "EU": "European Union"}
@@ -40,10 +41,16 @@ _WIDE_MAGNETS = re.compile(r"magnets_and_magnet_alloys|incl_powder_alloys|magnet
 _WIDE_NOTE = re.compile(r"wider product scope", re.I)
 _WEAK = re.compile(r"weak|rewrite|low-quality|aggregator|forum|copy site|mirror|blog|"
                    r"single source", re.I)
-_ROUNDED = re.compile(r"rounded|approx|\babout\b|around|roughly", re.I)
+# "rounded" or "approximate" said of the figure (not "unrounded"); "about", "around"... only
+# where they qualify the figure's own number ("about 1346 t"), not another ("of about 6146 t").
+_ROUNDED = re.compile(r"(?<!un)rounded|\bapprox", re.I)
+_QUALIFIED = re.compile(r"(?:\babout|\baround|\broughly|\bnearly|\bsome|~|約|约|약)\s*"
+                        r"(?:USD|US\$|\$|CNY)?\s*(\d[\d,.]*)", re.IGNORECASE)
 _QUOTED = re.compile(r"'([^']*\d[^']*)'|\"([^\"]*\d[^\"]*)\"|“([^”]*\d[^”]*)”|「([^」]*\d[^」]*)」")
 _CONFLICT = re.compile(r"conflict|disagree|contradict", re.I)
-_HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)(_ytd_Jan-\w+|_fullyear)?$")
+_INTERVAL = r"(_ytd_Jan-\w+|_fullyear|_quarter_Q[1-4])?$"
+_HEADLINE = re.compile(r"^(export|import)_rare_earths_(volume|value)" + _INTERVAL)
+_WITH_MAGNETS = re.compile(r"^(export|import)_rare_earths_incl_magnets_(volume|value)" + _INTERVAL)
 _QUOTA_ERA = re.compile(r"^export_rare_earths?_(quota_era|ore_metals_compounds|ores_metals_"
                         r"compounds|elements_and_compounds|and_products_headline)")
 _MAGNETS = re.compile(r"^export_magnets(_to_(?P<partner>[A-Za-z0-9]+))?_(volume|value)"
@@ -73,6 +80,8 @@ def classify(series: str, start_year: int, title: str) -> Mapping | None:
         return Mapping("export", "rare_earths_quota_era", "World")
     if _HEADLINE.match(series):
         return Mapping(flow, "rare_earths", "World")
+    if _WITH_MAGNETS.match(series):
+        return Mapping(flow, "rare_earths_incl_magnets", "World")
     if _BBG.match(series):
         return Mapping("export", "rare_earth_products_bbg", "World")
     if _WIDE_MAGNETS.search(series):
@@ -116,12 +125,27 @@ def as_published(value: str, unit: str, title: str, measure: str) -> str:
     return f"{value} {unit}"
 
 
-def note_for(title: str, unit: str, published: str) -> str:
+def _digits(number: str) -> str:
+    """Significant digits of a number as written: `34,800` and `3.48` are both `348`."""
+    return re.sub(r"\D", "", number).lstrip("0").rstrip("0")
+
+
+def approximate(title: str, value: str) -> bool:
+    """Whether the title says the figure itself is rounded or approximate: "rounded" (not
+    "unrounded"), "approx...", or "about"/"around"/"約"... directly before the figure's own
+    digits; such a word before another number says nothing about this one."""
+    if _ROUNDED.search(title):
+        return True
+    own = _digits(value)
+    return bool(own) and any(_digits(m[1]) == own for m in _QUALIFIED.finditer(title))
+
+
+def note_for(title: str, unit: str, published: str, value: str = "") -> str:
     """Flags readers need: weak source, rounded figure, conflicting copies, uncertain date."""
     flags = ["publication date uncertain"] if published.endswith("?") else []
     if _WEAK.search(title):
         flags.append("weak source")
-    if _ROUNDED.search(title) or "approx" in unit:
+    if approximate(title, value) or "approx" in unit:
         flags.append("rounded")
     if _CONFLICT.search(title):
         flags.append("conflicting copies")
@@ -179,6 +203,37 @@ class Correction:
 Corrections = dict[tuple[str, str, str], Correction]
 
 
+@dataclass(frozen=True)
+class Annotation:
+    """What a raw row's source title does not show: a flag it needs (e.g. a copy truncated to
+    tens) and/or the page's own words for `as_published`, with the evidence."""
+
+    flag: str
+    as_published: str
+    reason: str
+    line: int
+
+
+Annotations = dict[tuple[str, str, str], Annotation]
+
+
+def read_annotations(path: Path = paths.ANNOTATIONS) -> Annotations:
+    """Annotations keyed by (source_address, series, period as published)."""
+    out: Annotations = {}
+    for line, row in enumerate(_read(path, ANNOTATION_COLUMNS), start=2):
+        if row["flag"] and row["flag"] not in FLAGS:
+            raise DataError(path, line, f"{row['flag']!r} is not among {list(FLAGS)}",
+                            column="flag")
+        if not (row["flag"] or row["as_published"].strip()):
+            raise DataError(path, line, "an annotation gives a flag or the page's words",
+                            column="flag")
+        if not row["reason"].strip():
+            raise DataError(path, line, "an annotation needs its reason", column="reason")
+        out[(row["source_address"], row["series"], row["period"])] = Annotation(
+            row["flag"], row["as_published"].strip(), row["reason"].strip(), line)
+    return out
+
+
 def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
     """Period corrections keyed by (source_address, series, period as published)."""
     out: Corrections = {}
@@ -195,13 +250,14 @@ def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
 
 
 def normalise(path: Path, corrections: Corrections | None = None,
-              applied: set[tuple[str, str, str]] | None = None
+              applied: set[tuple[str, str, str]] | None = None,
+              annotations: Annotations | None = None
               ) -> tuple[list[dict[str, str]], Counter]:
     """Rows of one raw file in the figures schema, and how many raw rows were left out, by
     reason (series not modelled, no publication date).
 
-    A row listed in `corrections` takes the corrected period, its note says so and why, and its
-    key is added to `applied`.
+    A row listed in `corrections` takes the corrected period, one listed in `annotations` its
+    flag and words; its note says so and why, and its key is added to `applied`.
     """
     raw_rows = _read(path, (RAW_COLUMNS, OWN_COLUMNS))
     rows, skipped = [], Counter()
@@ -209,7 +265,8 @@ def normalise(path: Path, corrections: Corrections | None = None,
         own = "outlet" in raw
         key = (raw["url" if own else "source_address"], raw["series"], raw["period"])
         fix = (corrections or {}).get(key)
-        if fix and applied is not None:
+        flag = (annotations or {}).get(key)
+        if (fix or flag) and applied is not None:
             applied.add(key)
         try:
             start, end = period_bounds(fix.period if fix else raw["period"])
@@ -234,14 +291,17 @@ def normalise(path: Path, corrections: Corrections | None = None,
             "source": raw["source_title"], "url": raw["source_address"],
             "as_published": as_published(raw["value"], raw["unit"], raw["source_title"],
                                          measure),
-            "note": note_for(raw["source_title"], raw["unit"], raw["published"])}
+            "note": note_for(raw["source_title"], raw["unit"], raw["published"], raw["value"])}
         row = {
             "flow": mapping.flow, "product": mapping.product, "partner": mapping.partner,
             "measure": measure, "start": start, "end": end, "value": f"{value:.10g}",
-            "as_published": fields["as_published"], "source": fields["source"],
+            "as_published": flag.as_published if flag and flag.as_published
+            else fields["as_published"], "source": fields["source"],
             "url": fields["url"], "published": raw["published"].rstrip("?"),
             "note": "; ".join(filter(None, [
                 fields["note"],
+                flag.flag if flag and flag.flag not in fields["note"].split("; ") else "",
+                flag.reason if flag else "",
                 f"period corrected from {raw['period']}: {fix.reason}" if fix else ""])),
         }
         rows.append(row)
@@ -269,24 +329,27 @@ def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
     return [shared / "figures.csv", *sorted((paths.DATA / "sources").glob("*.csv"))]
 
 
-def build(files: list[Path], out: Path = paths.FIGURES,
-          corrections_file: Path | None = None) -> tuple[int, Counter]:
+def build(files: list[Path], out: Path = paths.FIGURES, corrections_file: Path | None = None,
+          annotations_file: Path | None = None) -> tuple[int, Counter]:
     """Normalise `files` into `out`, validating first and writing atomically.
 
     Returns (rows written, raw rows left out by reason). Exact duplicates (same figure, same
     address) are written once. `corrections_file` (data/period_corrections.csv) moves rows whose
-    source mislabels the period; a correction that matches no raw row is an error.
+    source mislabels the period, `annotations_file` (data/annotations.csv) adds what a row's
+    title does not say; a correction or annotation that matches no raw row is an error.
     """
     corrections = read_corrections(corrections_file) if corrections_file else {}
+    annotations = read_annotations(annotations_file) if annotations_file else {}
     rows, skipped, applied = [], Counter(), set()
     for path in files:
-        file_rows, file_skipped = normalise(path, corrections, applied)
+        file_rows, file_skipped = normalise(path, corrections, applied, annotations)
         rows += file_rows
         skipped += file_skipped
-    for key, fix in corrections.items():
-        if key not in applied:
-            raise DataError(corrections_file, fix.line, f"no raw row has source_address, series "
-                            f"and period {key}; a correction must name a row as published")
+    for file, fixes in ((corrections_file, corrections), (annotations_file, annotations)):
+        for key, fix in fixes.items():
+            if key not in applied:
+                raise DataError(file, fix.line, f"no raw row has source_address, series and "
+                                f"period {key}; a correction must name a row as published")
     frame = figures.with_ids(pd.DataFrame(rows, columns=figures.CONTENT, dtype=str))
     frame = frame.drop_duplicates(subset="id")
     frame = frame.sort_values(["flow", "product", "partner", "measure", "start", "end",

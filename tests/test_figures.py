@@ -98,3 +98,31 @@ def test_ragged_line_and_wrong_header(write_figures, tmp_path):
 
 def test_data_error_is_a_value_error():
     assert issubclass(DataError, ValueError)
+
+
+@pytest.mark.parametrize("start, end, published, ok", [
+    ("2025-06", "2025-06", "2025-06", False),     # June data dated June: impossible
+    ("2025-06", "2025-06", "2025-06-30", False),
+    ("2025-06", "2025-06", "2025-07", True),
+    ("2025-06", "2025-06", "2025-07-01", True),
+    ("2025-01", "2025-12", "2025", False),        # a year's total dated that same year
+    ("2025-01", "2025-03", "2025", True),         # could be any later month of 2025
+    ("2025-01", "2025-12", "2024-12-31", False),  # before the period even ends
+])
+def test_published_after_the_period(write_figures, start, end, published, ok):
+    path = write_figures([figure(start, end, 5, published=published)])
+    if ok:
+        assert len(figures.load(path)) == 1
+    else:
+        with pytest.raises(DataError, match=r":2: column 'published': published .* not after"):
+            figures.load(path)
+
+
+def test_an_impossible_publication_day_is_a_data_error(write_figures):
+    path = write_figures([figure("2025-01", "2025-01", 5, published="2025-02-30")])
+    with pytest.raises(DataError, match=r":2: column 'published': '2025-02-30' is not a real"):
+        figures.load(path)
+
+
+def test_a_unit_glued_to_korean_text_is_a_unit():
+    assert figures.UNIT_WORDS["quantity_t"].search("5월엔 1,238t까지 내려앉았다가")

@@ -20,14 +20,57 @@ def texts(fig):
 
 def test_monthly_chart_has_title_units_source_and_events():
     prov = series.provenance().loc["2024-01":"2025-12"]
-    timeline = events.pick(events.load(), kinds=["control"], start="2024-01-01", end="2025-12")
+    timeline = events.pick(events.load(), kinds=["measure"], start="2024-01-01", end="2025-12")
     fig, legend = plots.monthly_chart(prov, title="T", ylabel="tonnes per month",
                                       source="GACC", events=timeline)
     ax = fig.axes[0]
     assert ax.get_title() == "T" and ax.get_ylabel() == "tonnes per month"
     assert texts(fig) == ["Source: GACC"]
-    assert len(legend) == len(timeline) and legend[0].startswith("1: 2024-10-01")
-    assert len([line for line in ax.lines if line.get_linestyle() == "--"]) == len(timeline)
+    assert fig.texts[0].get_fontsize() >= 9
+    assert len(legend) == len(timeline)
+    # the regulations are drawn where they took effect, their announcement marked too
+    assert legend[0] == ("1: 2024-06-29, in effect 2024-10-01 Rare Earth Management "
+                         "Regulations (State Council Order No.785) (measure)")
+    red, solid = plots.KIND_STYLES["measure"][:2]
+    drawn = [line for line in ax.lines if line.get_linestyle() == solid
+             and line.get_color() == red and len(line.get_xdata()) == 2
+             and line.get_label().startswith("_child")]
+    assert len(drawn) == len(timeline)
+    assert "event: measure" in ax.get_legend_handles_labels()[1]
+
+
+def _event_numbers(fig):
+    return [t for t in fig.axes[0].texts if t.get_text().isdigit()]
+
+
+def test_event_numbers_never_overprint_on_a_crowded_window():
+    prov = series.provenance().loc["2025-04":"2026-02"]
+    timeline = events.pick(events.load(), start="2025-04-01", end="2026-02")
+    fig, legend = plots.monthly_chart(prov, title="T", ylabel="t", source="s", events=timeline)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    numbers = _event_numbers(fig)
+    boxes = [t.get_window_extent(renderer) for t in numbers]
+    assert len(numbers) == len(legend) >= 12  # every event drawn has its number
+    assert sorted(int(t.get_text()) for t in numbers) == list(range(1, len(legend) + 1))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    # 2025-11-07, 2025-11-08 (the October measures' effective date) and 2025-11-09 are a
+    # day apart: their numbers sit in three rows
+    assert len({round(b.y0) for b in boxes}) >= 3
+    ax = fig.axes[0]
+    title = ax.title.get_window_extent(renderer)
+    assert all(not title.overlaps(b) for b in boxes)
+    legend_box = ax.get_legend().get_window_extent(renderer)
+    assert not legend_box.overlaps(ax.get_window_extent(renderer))  # the legend is outside
+    assert legend[-1].startswith("13: 2026-02-24")  # late in the last month, still drawn
+
+
+def test_each_kind_has_its_own_style():
+    styles = {style[:2] for style in plots.KIND_STYLES.values()}
+    assert len(styles) == len(plots.KIND_STYLES) and set(plots.KIND_STYLES) == set(events.KINDS)
+    assert plots.KIND_STYLES["informal"][1] == "--" and plots.KIND_STYLES["talks"][1] == ":"
 
 
 def test_missing_months_are_gaps_not_zeros():
@@ -56,7 +99,7 @@ def test_signed_monthly_bars_mark_negatives_and_events():
     ax = fig.axes[0]
     colours = [patch.get_facecolor() for patch in ax.patches]
     assert colours[0] != colours[1]  # the negative bar is drawn in another colour
-    assert legend == ["1: 2025-04-04 Licences for seven medium/heavy rare earths (No.18) (control)"]
+    assert legend == ["1: 2025-04-04 Licences for seven medium/heavy rare earths (No.18) (measure)"]
     assert ax.get_ylabel() == "percent" and texts(fig) == ["Source: s"]
 
 
@@ -68,3 +111,13 @@ def test_counterfactual_chart_draws_actual_and_band():
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert labels == ["actual (published)", "counterfactual (no event effects)",
                       "counterfactual 95% interval"]
+
+
+def test_an_event_taking_effect_after_the_axis_is_drawn_at_its_announcement():
+    prov = series.provenance().loc["2025-06":"2025-10"]
+    timeline = events.pick(events.load(), ["2025-10-expansion"])  # in effect 2025-11-08
+    fig, legend = plots.monthly_chart(prov, title="T", ylabel="t", source="s", events=timeline)
+    assert legend == ["1: 2025-10-09, in effect 2025-11-08 October expansion: five more "
+                      "elements, equipment, extraterritorial rules (measure)"]
+    [number] = _event_numbers(fig)
+    assert pd.Timestamp(number.xy[0]) == pd.Timestamp("2025-10-09")

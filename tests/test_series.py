@@ -106,6 +106,45 @@ def test_contradiction_reported_not_averaged(write_figures):
     assert built.months.loc[pd.Period("2023-04", "M"), "value"] == 60
 
 
+@pytest.mark.parametrize("december, contradicts", [(9645, True), (9644, False)])
+def test_tolerance_is_per_published_figure(write_figures, december, contradicts):
+    # imports 2024: year 116,000 minus Jan-Nov 106,357 = 9,643; three whole-tonne figures
+    # allow 3 x 0.5 = 1.5 t, so a published December of 9,645 contradicts, 9,644 does not
+    rows = [figure("2024-01", "2024-11", 106357, flow="import"),
+            figure("2024-01", "2024-12", 116000, flow="import"),
+            figure("2024-12", "2024-12", december, flow="import")]
+    built = series.build(flow="import", figures=write_figures(rows))
+    found = [c for c in built.contradictions
+             if c["interval"] == "2024-01..2024-12 - 2024-01..2024-11"]
+    assert bool(found) == contradicts
+    if found:
+        assert found[0]["difference"] == pytest.approx(-2)
+        assert found[0]["tolerance"] == pytest.approx(1.5)
+
+
+def test_tolerance_does_not_grow_with_months_summed(write_figures):
+    # twelve months to the tenth of a tonne and a whole-tonne year total: 0.5 + 12 x 0.05 =
+    # 1.1 t of rounding, so a year 1.8 t above its months contradicts them
+    rows = [figure(f"2021-{m:02d}", f"2021-{m:02d}", 1000.1) for m in range(1, 13)]
+    rows.append(figure("2021-01", "2021-12", 12004.2 - 1.2))
+    built = build(write_figures, rows)
+    assert [c["interval"] for c in built.contradictions] == ["2021-01..2021-12"]
+    assert built.contradictions[0]["tolerance"] == pytest.approx(0.5 + 0.6)
+
+
+def test_a_quarter_is_an_interval_sum(write_figures):
+    # July-September 2022 published as one quarter: September is what July and August leave
+    rows = [figure("2022-07", "2022-07", 4000.5), figure("2022-08", "2022-08", 3900.2),
+            figure("2022-07", "2022-09", 11638.4)]
+    built = build(write_figures, rows)
+    sep = built.months.loc[pd.Period("2022-09", "M")]
+    assert sep["origin"] == "derived" and sep["value"] == pytest.approx(3737.7)
+    assert built.contradictions == []
+    rows.append(figure("2022-09", "2022-09", 3800.0))
+    assert [c["interval"] for c in build(write_figures, rows).contradictions] == [
+        "2022-07..2022-09"]
+
+
 def test_rounded_or_weak_totals_do_not_derive(write_figures):
     rows = [figure("2015-01", "2015-11", 30000, note="rounded"),
             figure("2015-01", "2015-12", 34800, note="rounded")]
@@ -139,6 +178,17 @@ def test_unknown_series_is_a_clear_error(write_figures):
     with pytest.raises(DataError, match=r"figures.csv: no figures for export magnets Japan"):
         series.monthly("magnets", partner="Japan",
                        figures=write_figures([figure("2024-01", "2024-01", 1)]))
+
+
+def test_a_rounded_total_does_not_pick_the_month(write_figures):
+    # Jan-Sep has an exact copy and one truncated to tens (10 t of slack); only the exact
+    # difference 52,699.2 - 48,355.7 = 4,343.5 may support a copy of October
+    rows = [figure("2025-01", "2025-09", 48355.7), figure("2025-01", "2025-10", 52699.2),
+            figure("2025-01", "2025-09", 48350, url="https://t.example", note="rounded; truncated"),
+            figure("2025-10", "2025-10", 4345.5, source="Reuters", url="https://r.example"),
+            figure("2025-10", "2025-10", 4343.5, source="A blog", url="https://b.example")]
+    months = build(write_figures, rows).months
+    assert months.loc[pd.Period("2025-10", "M"), "value"] == 4343.5
 
 
 def test_majority_copy_wins_over_rank(write_figures):

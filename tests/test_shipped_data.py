@@ -94,6 +94,7 @@ def test_manifest_names_a_changed_file(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "DATA", copy)
     monkeypatch.setattr(paths, "FIGURES", copy / "figures.csv")
     monkeypatch.setattr(paths, "EVENTS", copy / "events.csv")
+    monkeypatch.setattr(paths, "OUTLETS", copy / "reference" / "outlets.csv")
     with open(copy / "events.csv", "a", encoding="utf-8") as handle:
         handle.write("x,2026-01,other,t,d,https://e.org,s,\n")
     with pytest.raises(DataError, match=r"events.csv: sha256 differs"):
@@ -104,3 +105,38 @@ def test_manifest_lists_schema():
     package = json.loads(paths.MANIFEST.read_text())
     figures_entry = next(r for r in package["resources"] if r["path"] == "figures.csv")
     assert [f["name"] for f in figures_entry["schema"]["fields"]] == figures.COLUMNS
+
+
+def test_second_audit_flags(data):
+    def note(url_part, start, end, value):
+        rows = data[data["url"].str.contains(url_part, regex=False) & (data["start"] == start)
+                    & (data["end"] == end) & (data["value"] == value)]
+        assert len(rows) == 1
+        return rows["note"].iloc[0]
+
+    assert "rounded" not in note("asianmetal.com", "2015-01", "2015-12", 34832)
+    assert "rounded" not in note("tradium.com", "2025-08", "2025-08", 1346)
+    assert note("tradingkey.com", "2025-08", "2025-08", 590) == "weak source"
+    for start, end, value in (("2025-01", "2025-09", 48350), ("2025-01", "2025-12", 62580),
+                              ("2026-01", "2026-02", 10460)):
+        assert note("tass.com", start, end, value).startswith("rounded; truncated to tens")
+    assert "conflicting" not in note("bravotv.co.kr", "2025-03", "2025-03", 5666.3)
+    machine = data[data["url"].str.contains("energynews.oedigital.com/mining/2026", regex=False)
+                   & (data["start"] == "2025-01") & (data["end"] == "2025-12")]
+    assert machine["as_published"].tolist() == ["62.585 metric tons"]
+    assert "read 62,585 t" in machine["note"].iloc[0] and machine["value"].iloc[0] == 62585
+    ytn = data[data["url"].str.contains("ytn.co.kr/_ln/0104_202508201627179318", regex=False)
+               & (data["start"] == "2025-05")]
+    assert ytn["as_published"].tolist() == ["5월엔 1,238t까지 내려앉았다가"]
+    gifu = data[data["url"].str.contains("gifu-np", regex=False)]
+    assert len(gifu) == 3 and set(gifu["published"]) == {"2025-07"}
+
+
+def test_december_2024_imports_contradiction_is_listed():
+    built = series.build(flow="import")
+    [found] = [c for c in built.contradictions
+               if c["interval"] == "2024-01..2024-12 - 2024-01..2024-11"]
+    assert (found["published"], found["sum_of_months"]) == (9643, 9645)
+    assert found["tolerance"] == pytest.approx(1.5)
+    assert "| 2024-01..2024-12 - 2024-01..2024-11 | 9,643.0 | 9,645.0 |" in (
+        paths.COVERAGE.read_text(encoding="utf-8"))

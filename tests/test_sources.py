@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from helpers import DataError, figures, sources
+from helpers import DataError, figures, series, sources
 
 
 @pytest.mark.parametrize("period, bounds", [
@@ -128,6 +128,89 @@ def test_missing_corrections_file_is_a_clear_error(tmp_path):
     raw = write_raw(tmp_path / "raw.csv", [MISLABELLED])
     with pytest.raises(DataError, match=r"nowhere.csv: file not found"):
         sources.build([raw], tmp_path / "figures.csv", corrections_file=tmp_path / "nowhere.csv")
+
+
+@pytest.mark.parametrize("title, value, rounded", [
+    ("exact (unrounded) copy of the 2015 total", "34832", False),
+    ("Tradium; 'Germany ... with 1346 tonnes' of about 6146 t", "1346", False),
+    ("Tsunagi Finance; Japan about 5.1x May", "131", False),
+    ("Bloomberg mirror; value about USD 60 mn", "1238", False),
+    ("GlobalSpark (about 406 t a month against Reuters' 226-305 t)", "4877.6", False),
+    ("Quest Metals blog; 'roughly 11477 metric tons' to Europe", "11477", True),
+    ("reprint gives only '約3.48萬t'", "34800", True),
+    ("exports of about 5,000 t", "5000", True),
+    ("Reuters (rounded)", "488.8", True),
+    ("approximate ('around')", "21519", True),
+])
+def test_rounded_only_when_said_of_the_figure_itself(title, value, rounded):
+    assert ("rounded" in sources.note_for(title, "t", "2025-01", value)) == rounded
+
+
+TRUNCATED = ["2025-01..09", "export_rare_earths_volume_ytd_Jan-Sep", "48350", "t",
+             "TASS: exports up 12.6% in Jan-Sep", "https://t.example/1", "2025-10-13"]
+EXACT = ["2025-01..09", "export_rare_earths_volume_ytd_Jan-Sep", "48355.7", "t",
+         "Reuters: exports in Jan-Sep", "https://r.example/9", "2025-10-13"]
+
+
+def test_annotation_marks_a_truncated_copy_rounded(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [TRUNCATED, EXACT])
+    flags = write_raw(tmp_path / "flags.csv", [
+        ["https://t.example/1", TRUNCATED[1], "2025-01..09", "rounded", "",
+         "truncated to tens: the exact figure is 48,355.7 t"]], sources.ANNOTATION_COLUMNS)
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out, annotations_file=flags)
+    data = figures.load(out).set_index("url")
+    assert data.loc["https://t.example/1", "note"] == (
+        "rounded; truncated to tens: the exact figure is 48,355.7 t")
+    assert data.loc["https://r.example/9", "note"] == ""
+    # a truncated copy carries a whole unit of its last digit (10 t): it agrees with the exact
+    # copy instead of being called conflicting
+    [interval] = series.intervals(figures=out)
+    assert interval.value == 48355.7 and interval.alternatives == []
+    assert len(interval.sources) == 2
+
+
+def test_annotation_keeps_the_page_words_and_gives_the_reading(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [EXACT])
+    notes = write_raw(tmp_path / "notes.csv", [
+        ["https://r.example/9", EXACT[1], "2025-01..09", "", "48.355,7 metric tons",
+         "the page's decimal comma: read 48,355.7 t"]], sources.ANNOTATION_COLUMNS)
+    out = tmp_path / "figures.csv"
+    sources.build([raw], out, annotations_file=notes)
+    row = figures.load(out).iloc[0]
+    assert row["as_published"] == "48.355,7 metric tons" and row["value"] == 48355.7
+    assert row["note"] == "the page's decimal comma: read 48,355.7 t"
+
+
+@pytest.mark.parametrize("flag, words, key, message", [
+    ("rounded", "", "https://t.example/other", r"notes.csv:2: no raw row has source_address"),
+    ("approximately", "", "https://t.example/1", r"notes.csv:2: column 'flag': 'approximately'"),
+    ("", "", "https://t.example/1", r"notes.csv:2: column 'flag': an annotation gives a flag"),
+])
+def test_bad_annotation_is_a_clear_error(tmp_path, flag, words, key, message):
+    raw = write_raw(tmp_path / "raw.csv", [TRUNCATED])
+    notes = write_raw(tmp_path / "notes.csv",
+                      [[key, TRUNCATED[1], "2025-01..09", flag, words, "why"]],
+                      sources.ANNOTATION_COLUMNS)
+    with pytest.raises(DataError, match=message):
+        sources.build([raw], tmp_path / "figures.csv", annotations_file=notes)
+
+
+@pytest.mark.parametrize("series_name, product", [
+    ("export_rare_earths_volume_quarter_Q3", "rare_earths"),
+    ("import_rare_earths_incl_magnets_volume_ytd_Jan-Jun", "rare_earths_incl_magnets"),
+    ("export_rare_earths_incl_magnets_volume_ytd_Jan-Jun", "rare_earths_incl_magnets"),
+])
+def test_quarters_and_wider_baskets_are_classified(series_name, product):
+    assert sources.classify(series_name, 2023, "").product == product
+    assert product in figures.PRODUCTS
+
+
+def test_an_undated_modelled_row_is_counted_as_undated(tmp_path):
+    raw = write_raw(tmp_path / "raw.csv", [
+        ["2022-07..09", "export_rare_earths_volume_quarter_Q3", "11638.4", "t",
+         "quarterly review (weak source)", "https://q.example/1", ""], EXACT])
+    assert sources.build([raw], tmp_path / "figures.csv") == (1, {"no publication date": 1})
 
 
 def test_a_published_change_on_the_year_is_kept_as_data(tmp_path):

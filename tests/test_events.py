@@ -1,0 +1,71 @@
+"""The policy timeline: every field validated, kinds that say what an event is."""
+
+import pandas as pd
+import pytest
+
+from helpers import events
+from helpers.errors import DataError
+
+HEADER = ",".join(events.COLUMNS)
+GOOD = "a-measure,2025-10-09,2025-11-08,measure,T,D,https://e.org/a,S,,"
+
+
+def write(tmp_path, *lines):
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_dates_load_as_datetimes_with_nat_for_no_effective_date(tmp_path):
+    path = write(tmp_path, GOOD, "b-lift,2025-11,,relaxation,T,D,http://e.org/b,S,"
+                 "https://e.org/c | https://e.org/d,a-measure")
+    frame = events.load(path)
+    assert frame["date"].tolist() == [pd.Timestamp("2025-10-09"), pd.Timestamp("2025-11-01")]
+    assert frame["effective"].iloc[0] == pd.Timestamp("2025-11-08")
+    assert pd.isna(frame["effective"].iloc[1])
+    assert frame["precision"].tolist() == ["day", "month"]
+
+
+@pytest.mark.parametrize("line, column, message", [
+    ("x,2025-02-30,,measure,T,D,https://e.org,S,,", "date", "not a real date"),
+    ("x,2025-13,,measure,T,D,https://e.org,S,,", "date", "not a real date"),
+    ("x,2025-10-09,2025-10-01,measure,T,D,https://e.org,S,,", "effective", "before it was"),
+    ("x,2025-10-09,2025-10-09,measure,T,D,https://e.org,S,,", "effective", "leave it empty"),
+    ("x,2025-10-09,,control,T,D,https://e.org,S,,", "kind", "not one of"),
+    ("x,2025-10-09,,measure,T,D,github:owner/repo docs/a.md,S,,", "url", "http"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,S,github:o/r a.md,", "also", "http"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,,,", "source", "source"),
+    ("x,2025-10-09,,relaxation,T,D,https://e.org,S,,no-such-event", "ends", "no event id"),
+    ("x,2025-10-09,,talks,T,D,https://e.org,S,,a-measure", "ends", "only a relaxation"),
+    ("a-measure,2025-10-10,,talks,T,D,https://e.org,S,,", "id", "repeats line 2"),
+])
+def test_a_bad_field_names_line_and_column(tmp_path, line, column, message):
+    with pytest.raises(DataError, match=message) as err:
+        events.load(write(tmp_path, GOOD, line))
+    assert err.value.line == 3 and err.value.column == column
+
+
+def test_a_missing_file_is_one_line_error(tmp_path):
+    with pytest.raises(DataError, match="file not found") as err:
+        events.load(tmp_path / "none.csv")
+    assert err.value.__cause__ is None and "\n" not in str(err.value)
+
+
+def test_pick_range_covers_the_effective_date_and_rejects_unknown_kinds():
+    timeline = events.load()
+    # announced 2024-06-29, in force 2024-10-01: inside an October-December window
+    late = events.pick(timeline, start="2024-10-01", end="2024-12")
+    assert "2024-10-regulations" in set(late["id"])
+    with pytest.raises(ValueError, match="unknown event kinds"):
+        events.pick(timeline, kinds=["control"])
+
+
+def test_shipped_timeline_dates_kinds_and_sources():
+    timeline = events.load().set_index("id")
+    regulations = timeline.loc["2024-10-regulations"]
+    assert regulations["date"] == pd.Timestamp("2024-06-29")
+    assert regulations["effective"] == pd.Timestamp("2024-10-01")
+    assert timeline.loc["2025-11-suspension", "ends"] == "2025-10-expansion"
+    assert timeline.loc["2026-01-japan-restrictions", "kind"] == "informal"
+    for event in ("2024-12-us-ban", "2025-02-minor-metals", "2026-02-japan-entities"):
+        assert not any(host in timeline.loc[event, "url"] for host in ("github", "cryptogon"))
