@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from models import ONE_THREAD, _machine, panel, write_section  # benchmarks/models.py
 
 from helpers import coverage, evaluate, screen
-from models import ONE_THREAD, _machine, panel, write_section
 
 HERE = Path(__file__).resolve().parent
 N_SERIES, LENGTH, SEED = 10_000, 120, 20261201

@@ -30,7 +30,7 @@ uniform on n + 1 equal steps, so "below the 10th percentile" happens about 10% o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 

@@ -26,8 +26,9 @@ Models (``MODELS``):
   of the components'.
 - ``default`` = ``DEFAULT`` = combo_mean12: an equal-weight combination of the two simplest
   seasonal forecasts, kept as the default a priori (equal-weight combinations of simple methods are
-  hard to beat and need nothing estimated), not because it won a backtest: it was the best of
-  seven candidates scored on the same origins, so a gain measured there is optimistic.
+  hard to beat and need nothing estimated), not because it won a backtest: it was also the best
+  of seven candidates on the 2022-11..2025-11 origins it was first reported on, so a gain
+  measured there is optimistic.
   ``benchmarks/RESULTS.md`` holds the dated scores on two windows of origins.
 
 **Intervals and percentiles** come from the model's own past out-of-sample errors unless asked
