@@ -374,10 +374,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--panel", action="store_true", help="also run the synthetic panel")
+    parser.add_argument("--panel-only", action="store_true", help="only the synthetic panel")
     parser.add_argument("--sf-python", help="python of benchmarks/.venv (statsforecast)")
     parser.add_argument("--limit", type=int, help="at most this many panel series per model "
                         "(a quick trial; the written results say so)")
     args = parser.parse_args()
+    if args.panel_only:
+        write_section(panel_section(args), "panel")
+        return
     load = os.getloadavg()
     started = time.perf_counter()
     headline = _headline(args.runs)
