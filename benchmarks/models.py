@@ -1,44 +1,48 @@
-"""Benchmarks of helpers.models and helpers.evaluate; writes the models section of RESULTS.md.
+"""Benchmarks of helpers.models and helpers.evaluate; writes the models sections of RESULTS.md.
 
-1. Wall time of the full backtest (every model, default horizons and origins) on every shipped
-   series (``helpers.coverage.SERIES`` through ``helpers.series.monthly``), with the headline
-   series' backtest table and ranking.
-2. A synthetic panel (500 monthly series x 120 points, fixed seed): seconds per series for each of
-   our models and for statsforecast AutoETS / AutoARIMA (run by statsforecast_panel.py in
-   benchmarks/.venv, since statsforecast needs pandas < 3) on the same series and origins, all
-   scored by ``helpers.evaluate.score``.
+1. The headline series (``helpers.series.monthly()``) on two fixed windows of origins, 2019-06..
+   2022-10 and 2022-11..2025-11, and pooled: the choice of the interval window and minimum (made
+   on the first window only), every model's MASE, coverage, 80% width in tonnes and interval
+   scores, the block-bootstrap interval of the default's gain, the calibration of the backtest
+   percentiles and of the release surprises (figure ``benchmarks/calibration.png``).
+2. Wall time of the full backtest with the BLAS library's default threads and with one thread.
+3. Wall time of the full backtest on every shipped series (``helpers.coverage.SERIES``).
+4. With ``--panel``: a synthetic panel (500 monthly series x 120 points, fixed seed), seconds per
+   series for each of our models and for statsforecast AutoETS / AutoARIMA (run by
+   statsforecast_panel.py in benchmarks/.venv, since statsforecast needs pandas < 3).
 
 Times are medians over --runs runs. Run with `make bench`, or
-``.venv/bin/python benchmarks/models.py --sf-python benchmarks/.venv/bin/python``.
+``.venv/bin/python benchmarks/models.py [--panel --sf-python benchmarks/.venv/bin/python]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import multiprocessing
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # one core per worker process, ours and statsforecast's
+import numpy as np
+import pandas as pd
+import statsmodels
 
-import argparse  # noqa: E402
-import multiprocessing  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import statsmodels  # noqa: E402
-
-from helpers import coverage, evaluate, models, series  # noqa: E402
-from helpers.errors import DataError  # noqa: E402
+from helpers import coverage, evaluate, models, plots, series
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-START, END = "<!-- models:start -->", "<!-- models:end -->"
+FIGURE = HERE / "calibration.png"
+WINDOWS = {"2019-06..2022-10": ("2019-06", "2022-10"), "2022-11..2025-11": ("2022-11", "2025-11"),
+           "pooled 2019-06..2025-11": ("2019-06", "2025-11")}
+CHOICE = WINDOWS["2019-06..2022-10"]  # the only window the interval settings were chosen on
+CANDIDATES = [(w, n) for w in (24, 36, 48, None) for n in (12, 24)]
+SURPRISES = ("2019-06", "2026-02")
+ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 SEED = 20260301
 N_SERIES, LENGTH, N_ORIGINS = 500, 120, 12
 EXTERNAL = ("AutoETS", "AutoARIMA")
@@ -91,7 +95,7 @@ def _external(model: str, values: np.ndarray, chunks: list[list[int]], sf_python
         cmd = [sf_python, str(HERE / "statsforecast_panel.py"), str(workdir / "panel.npz"), model,
                str(out), "--series", *map(str, rows), "--origins", *map(str, positions),
                "--horizon", str(horizon)]
-        procs.append((subprocess.Popen(cmd), out))
+        procs.append((subprocess.Popen(cmd, env={**os.environ, **ONE_THREAD}), out))
     seconds, frames, version = [], [], ""
     for proc, out in procs:
         if proc.wait() != 0:
@@ -167,9 +171,9 @@ def _panel_table(scored: dict[str, pd.DataFrame], timings: dict[str, list[float]
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("model")
 
 
-def run_shipped(runs: int) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """Backtest wall time on every shipped series, and the headline table with its summary."""
-    rows, headline, summary = {}, None, ""
+def run_shipped(runs: int) -> pd.DataFrame:
+    """Backtest wall time on every shipped series (all models, the default last origins)."""
+    rows = {}
     for key in coverage.SERIES:
         y = series.monthly(*key)
         times, table = [], None
@@ -177,10 +181,9 @@ def run_shipped(runs: int) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
             start = time.perf_counter()
             try:
                 table = evaluate.backtest(y)
-            except DataError as err:
+            except ValueError as err:
                 table = str(err)
             times.append(time.perf_counter() - start)
-        label = coverage.label(*key)
         row = {"months": len(y), "available": int(y.notna().sum()),
                "wall s": f"{np.median(times):.2f}"}
         if isinstance(table, pd.DataFrame):
@@ -188,27 +191,161 @@ def run_shipped(runs: int) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
             try:
                 ranked = evaluate.rank(table)
                 row["lowest MASE"] = ranked.index[0] if np.isfinite(ranked["mase"].iloc[0]) else "—"
-            except DataError:
+            except ValueError:
                 row["lowest MASE"] = "— (no seasonal-naive score)"
         else:
             row.update({"1-step forecasts": 0, "lowest MASE": f"— ({table})"})
-        rows[label] = row
-        if key == coverage.SERIES[0] and isinstance(table, pd.DataFrame):
-            headline, summary = table, evaluate.summary(table)
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("series"), headline, summary
+        rows[coverage.label(*key)] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("series")
 
 
-def _headline_tables(table: pd.DataFrame) -> str:
-    shown = table.assign(**{c: table[c].map(f"{{:.{d}f}}".format) for c, d in
-                            [("mase", 3), ("mase_median", 3), ("smape", 1), ("coverage80", 3),
-                             ("coverage95", 3), ("width80", 2)]})
-    ranked = evaluate.rank(table)
-    ranked = ranked.assign(mase=ranked["mase"].map("{:.3f}".format),
-                           vs_baseline=ranked["vs_baseline"].map("{:+.1f}%".format),
-                           coverage80=ranked["coverage80"].map("{:.3f}".format),
-                           coverage95=ranked["coverage95"].map("{:.3f}".format))
-    return coverage.table(shown.set_index("model")) + "\n\nRanked by MASE averaged over horizons:\n\n" + \
-        coverage.table(ranked)
+def run_choice(y: pd.Series) -> tuple[pd.DataFrame, str]:
+    """Every candidate window and minimum of the past-error intervals, for the default model:
+    scored on the choice window (the criterion) and, for information only, on the later one."""
+    rows = {}
+    for window, minimum in [*CANDIDATES, ("model variance", None)]:
+        entry = {}
+        for name in ("2019-06..2022-10", "2022-11..2025-11"):
+            options = {"intervals": "model"} if minimum is None else \
+                {"window": window, "min_errors": minimum}
+            table = evaluate.backtest(y, [models.DEFAULT], origins=WINDOWS[name], **options)
+            got = evaluate.rank(table, baseline=models.DEFAULT).iloc[0]
+            mean_is = (got["interval_score80"] + got["interval_score95"]) / 2
+            entry.update({f"{name} mean IS": mean_is, f"{name} cov80": got["coverage80"],
+                          f"{name} cov95": got["coverage95"]})
+        label = window if minimum is None else f"{window or 'all'} / {minimum}"
+        rows[label] = entry
+    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("window / minimum")
+    chosen = f"{evaluate.WINDOW or 'all'} / {evaluate.MIN_ERRORS}"
+    frame.insert(0, "shipped", ["yes" if i == chosen else "" for i in frame.index])
+    shown = frame.copy()
+    for column in frame.columns[1:]:
+        shown[column] = frame[column].map("{:.3f}".format)
+    best = frame.drop(index="model variance")["2019-06..2022-10 mean IS"].idxmin()
+    return shown, best
+
+
+def _fmt(ranked: pd.DataFrame) -> pd.DataFrame:
+    formats = {"mase": "{:.3f}", "vs_baseline": "{:+.1f}%", "coverage80": "{:.3f}",
+               "coverage95": "{:.3f}", "interval_score80": "{:.2f}", "interval_score95": "{:.2f}",
+               "width80_t": "{:,.0f}"}
+    return ranked.assign(**{c: ranked[c].map(f.format) for c, f in formats.items()})
+
+
+def run_windows(y: pd.Series) -> tuple[str, dict[str, pd.DataFrame]]:
+    """Per window: the ranking of every model, the default with its model-variance intervals, the
+    bootstrap interval of the gain and the calibration of the default's backtest percentiles."""
+    parts, histograms = [], {}
+    for name, window in WINDOWS.items():
+        rows = evaluate.forecasts(y, models.MODELS, origins=window)
+        ranked = evaluate.rank(evaluate.score(rows))
+        variance = evaluate.forecasts(y, [models.DEFAULT], origins=window, intervals="model")
+        old = evaluate.rank(evaluate.score(pd.concat([variance, rows[rows["model"] ==
+                                                                      "seasonal_naive"]])))
+        old = old.loc[[models.DEFAULT]].rename(index={models.DEFAULT:
+                                                      f"{models.DEFAULT} (model variance)"})
+        gain = evaluate.gain_interval(rows)
+        calib = evaluate.calibration(rows.loc[rows["model"] == models.DEFAULT, "percentile"])
+        histograms[f"backtest {name}"] = calib.histogram
+        shown = _fmt(pd.concat([ranked, old]).drop(columns=["rank", "default"]))
+        parts.append(f"""#### Origins {name}
+
+{rows["origin"].nunique()} origins, {int(ranked.loc[models.DEFAULT, "n"])} forecasts per model
+(horizons {", ".join(map(str, evaluate.HORIZONS))}).
+
+{coverage.table(shown)}
+
+Gain of the default ({models.DEFAULT}) over seasonal naive in mean MASE: {gain["gain_pct"]:+.1f}%,
+{gain["level"]:.0%} moving-block bootstrap interval {gain["lo"]:+.1f}% to {gain["hi"]:+.1f}%
+({int(gain["draws"])} draws, blocks of {int(gain["block"])} origins). Percentiles of the actuals in the
+default's forecasts: {calib.outside80:.1%} outside the 10th–90th (20% if calibrated),
+{calib.outside95:.1%} outside the 2.5th–97.5th (5%), KS test of uniformity p = {calib.ks_pvalue:.3f}.
+""")
+    return "\n".join(parts), histograms
+
+
+def run_surprises(y: pd.Series) -> tuple[str, pd.DataFrame]:
+    """The default model's release surprises: how many were judged, their calibration."""
+    history = models.surprise_history(y, *SURPRISES)
+    calib = evaluate.calibration(history["percentile"])
+    judged = history[history["judged"]]
+    text = (f"Release surprises of the default model, {SURPRISES[0]}..{SURPRISES[1]}: "
+            f"{len(history)} months with a figure, {len(judged)} judged (at least "
+            f"{evaluate.MIN_JUDGED} past one-month errors; the first in {judged.index[0]}). Of the "
+            f"judged: {calib.outside80:.1%} outside the 10th–90th percentile (20% expected), "
+            f"{calib.outside95:.1%} outside the 2.5th–97.5th (5%), "
+            f"{judged['flag'].mean():.1%} outside the 95% interval; KS test of uniformity "
+            f"p = {calib.ks_pvalue:.3f}.")
+    return text, calib.histogram
+
+
+def run_blas(y: pd.Series, runs: int) -> pd.DataFrame:
+    """The full backtest of the headline series with the library's default BLAS threads and with
+    one BLAS thread (``helpers.evaluate.BLAS_THREADS``)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rows = {}
+    default = max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"),
+                  default=1)
+    for label, threads in [(f"library default ({default} threads)", None), ("one thread", 1)]:
+        evaluate.BLAS_THREADS = threads
+        times = []
+        with threadpool_limits(limits=default, user_api="blas"):
+            for _ in range(runs):
+                start = time.perf_counter()
+                evaluate.backtest(y)
+                times.append(time.perf_counter() - start)
+        rows[label] = {"median s": f"{np.median(times):.2f}",
+                       "runs (s)": ", ".join(f"{t:.2f}" for t in times)}
+    evaluate.BLAS_THREADS = 1
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("BLAS threads")
+
+
+def _headline(runs: int) -> str:
+    y = series.monthly()
+    choice, best = run_choice(y)
+    windows, histograms = run_windows(y)
+    surprise_text, surprise_hist = run_surprises(y)
+    histograms[f"release surprises {SURPRISES[0]}..{SURPRISES[1]}"] = surprise_hist
+    fig = plots.calibration_chart(histograms, title="Where the actuals fell in the default "
+                                  "model's forecasts", source="benchmarks/models.py: "
+                                  "helpers.evaluate.calibration on the headline series")
+    fig.savefig(FIGURE, dpi=110, bbox_inches="tight")
+    blas = run_blas(y, runs)
+    return f"""### Headline series: intervals, accuracy and calibration on two windows
+
+`helpers.series.monthly()` (customs 稀土 exports, tonnes). Every model, rolling origins (expanding
+window) on fixed windows of months, horizons {", ".join(map(str, evaluate.HORIZONS))}. MASE and
+the interval scores (Winkler; MSIS at 95%) are scaled by the in-sample seasonal-naive MAE
+(m = 12); width80_t is the mean 80% interval width in tonnes. Intervals come from each model's
+own past errors (window {evaluate.WINDOW}, at least {evaluate.MIN_ERRORS}, else the model's
+variance; `helpers.evaluate`); the default with its model-variance intervals (the intervals
+before issue 13) is shown for comparison. The default, {models.DEFAULT}, is an equal-weight
+combination kept a priori; it was also the best of the 7 models on 2022-11..2025-11 when it
+became the default, so its gain there is optimistic.
+
+#### Choice of the interval window and minimum (on 2019-06..2022-10 only)
+
+Criterion: the lowest mean of the default's 80% and 95% interval scores on 2019-06..2022-10, ties
+to the shorter window. Lowest: {best}. The later window's columns were computed after the choice
+and played no part in it.
+
+{coverage.table(choice)}
+
+{windows}
+#### Release surprises
+
+{surprise_text}
+
+![Percentile histograms](calibration.png)
+
+#### One BLAS thread per process
+
+Full backtest of the headline series (all models, the last {evaluate.N_ORIGINS} origins, with the
+fits at every earlier origin that the past-error intervals need), median of {runs} runs:
+
+{coverage.table(blas)}
+"""
 
 
 def _machine() -> str:
@@ -219,13 +356,14 @@ def _machine() -> str:
             f"numpy {np.__version__}, pandas {pd.__version__}, statsmodels {statsmodels.__version__}")
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace the models section of RESULTS.md (between the markers), keeping the rest."""
+def write_section(text: str, name: str = "models", path: Path = RESULTS) -> None:
+    """Replace the section `name` of RESULTS.md (between its markers), keeping the rest."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{text.strip()}\n{END}"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + block + rest.split(END, 1)[1]
+    block = f"{start}\n{text.strip()}\n{end}"
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        new = head + block + rest.split(end, 1)[1]
     else:
         new = old.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(new, encoding="utf-8")
@@ -235,58 +373,69 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--panel", action="store_true", help="also run the synthetic panel")
+    parser.add_argument("--panel-only", action="store_true", help="only the synthetic panel")
     parser.add_argument("--sf-python", help="python of benchmarks/.venv (statsforecast)")
     parser.add_argument("--limit", type=int, help="at most this many panel series per model "
                         "(a quick trial; the written results say so)")
     args = parser.parse_args()
+    if args.panel_only:
+        write_section(panel_section(args), "panel")
+        return
     load = os.getloadavg()
     started = time.perf_counter()
-    shipped, headline, summary = run_shipped(args.runs)
-    panel_table, sf_version = run_panel(args.runs, args.workers, args.sf_python, args.limit)
+    headline = _headline(args.runs)
+    shipped = run_shipped(args.runs)
     minutes = (time.perf_counter() - started) / 60
-    limited = f" **Trial run: at most {args.limit} series per model.**" if args.limit else ""
-    sf = f", statsforecast {sf_version}" if sf_version else "; statsforecast not run"
     text = f"""## Models
 
 Written by `benchmarks/models.py` (`make bench`) on {time.strftime('%Y-%m-%d')}.
-Machine: {_machine()}{sf}.
-Times are medians of {args.runs} runs; the whole benchmark took {minutes:.1f} min with
-{args.workers} worker processes of one BLAS thread each. Load average {load[0]:.1f} at the start,
-{os.getloadavg()[0]:.1f} at the end: other work on the machine slows every time.{limited}
+Machine: {_machine()}.
+Times are medians of {args.runs} runs; this section took {minutes:.1f} min. Load average
+{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: other work on the machine slows
+every time.
 
-### Backtest on the headline series
-
-`helpers.evaluate.backtest(helpers.series.monthly())`: every model, {evaluate.N_ORIGINS} rolling
-origins (expanding window, the last available months that have a later available month), horizons
-{", ".join(map(str, evaluate.HORIZONS))}. MASE is scaled by the in-sample seasonal-naive MAE
-(m = 12); width80 is in the same units. {summary}
-
-{_headline_tables(headline) if headline is not None else "Not available."}
-
+{headline}
 ### Full backtest on every shipped series
 
-Wall time of `helpers.evaluate.backtest` (all {len(models.MODELS)} models) per series. On sparse
-series a model that cannot be fitted at an origin is scored with its fallback's forecast (under
-its own name), few forecasts are scored, and "—" means no MASE: no pair of available months a year
-apart in the window, or no seasonal-naive score to rank against.
+Wall time of `helpers.evaluate.backtest` (all {len(models.MODELS)} models, the last
+{evaluate.N_ORIGINS} origins) per series. On sparse series a model that cannot be fitted at an
+origin is scored with its fallback's forecast (under its own name), few forecasts are scored, and
+"—" means no MASE: no pair of available months a year apart in the window, or no seasonal-naive
+score to rank against.
 
 {coverage.table(shipped)}
+"""
+    write_section(text)
+    if args.panel:
+        write_section(panel_section(args), "panel")
+    print(f"wrote {RESULTS}", file=sys.stderr)
 
-### Synthetic panel against statsforecast
+
+def panel_section(args: argparse.Namespace) -> str:
+    """The synthetic panel against statsforecast."""
+    started = time.perf_counter()
+    panel_table, sf_version = run_panel(args.runs, args.workers, args.sf_python, args.limit)
+    minutes = (time.perf_counter() - started) / 60
+    limited = f" **Trial run: at most {args.limit} series per model.**" if args.limit else ""
+    sf = f"statsforecast {sf_version}" if sf_version else "statsforecast not run"
+    return f"""## Synthetic panel against statsforecast
+
+Written by `benchmarks/models.py --panel` on {time.strftime('%Y-%m-%d')} ({sf}); {minutes:.1f} min
+with {args.workers} worker processes of one BLAS thread each.{limited}
 
 {N_SERIES} series x {LENGTH} months, seed {SEED}: exp(base + random-walk level + seasonal wave +
 AR(1) noise), no gaps. Each model is backtested on the last {N_ORIGINS} origins with horizons
 {", ".join(map(str, evaluate.HORIZONS))} (the same origins for every model); s/series is the time
-of one series' whole backtest ({N_ORIGINS} fits) on one core. statsforecast models (default
-settings, season_length=12) are fitted on the log values and back-transformed like ours. The slow
+of one series' whole backtest on one core (our models are also fitted at every earlier origin,
+for the past-error intervals). statsforecast models (default settings, season_length=12) are
+fitted on the log values and back-transformed like ours, with their own intervals. The slow
 models run on the first N series of the panel only ({", ".join(f"{k}: {v}" for k, v in
-SUBSAMPLE.items())}; AutoARIMA takes about a second per fit); "vs seasonal naive" compares the
-mean MASE over horizons with seasonal naive's on the same series.
+SUBSAMPLE.items())}); "vs seasonal naive" compares the mean MASE over horizons with seasonal
+naive's on the same series.
 
 {coverage.table(panel_table)}
 """
-    write_section(text)
-    print(f"wrote {RESULTS}", file=sys.stderr)
 
 
 if __name__ == "__main__":

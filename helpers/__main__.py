@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-from datetime import date
-from pathlib import Path
+import os
 
-from helpers import paths
-from helpers.errors import DataError
-from helpers.intake import FILE_COLUMNS
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy loads, here and in every brief's kernel
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpers import paths  # noqa: E402
+from helpers.errors import DataError  # noqa: E402
+from helpers.intake import FILE_COLUMNS  # noqa: E402
 
 
 def _status(_: argparse.Namespace) -> int:

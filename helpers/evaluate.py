@@ -1,33 +1,89 @@
-"""Rolling-origin backtests: how well each model forecast the months that were later released.
+"""Rolling-origin backtests, and the intervals and percentiles calibrated on a model's own misses.
 
 An origin is an available month; the model is fitted on the series up to and including it
 (expanding window) and forecasts the next months; a horizon counts only where the target month is
 available. Scores follow Hyndman and the M4 competition: MASE scaled by the in-sample seasonal-naive
-mean absolute error (m = 12, on the pairs of available months a year apart), sMAPE, and the coverage
-of the 80% and 95% intervals. Everything is deterministic for the same input.
+mean absolute error (m = 12, on the pairs of available months a year apart), sMAPE, the coverage
+of the 80% and 95% intervals, and their interval (Winkler) scores scaled the same way (MSIS).
+Everything is deterministic for the same input.
+
+**Intervals from past errors** (``intervals="past_errors"``, the default of `forecasts`,
+``helpers.models.Fit.forecast`` and ``helpers.models.surprise``). The model's error at origin o
+and horizon h is log(actual) − log(median forecast) (the model scale), known from month o + h on.
+A forecast made at origin t keeps the model's median; its interval at horizon h is normal on the
+log scale with sd = the root-mean-square of the model's latest `WINDOW` errors at horizon h known
+at t (o + h <= t, so no look-ahead). With fewer than `MIN_ERRORS` such errors the model's own
+variance is used instead. Normal with an RMS, not empirical quantiles, because a few dozen errors
+cannot pin a 2.5% tail. The window and the minimum were chosen on origins 2019-06..2022-10 only,
+before any later origin was scored, by the lowest mean of the 80% and 95% interval scores of the
+default model over horizons 1, 3 and 6, among windows 24, 36, 48 and all errors and minima 12 and
+24, ties going to the shorter window: a window of 48 errors with a minimum of 24 (tied with all
+errors: few origins before 2022 had more than 48 behind them). The choice is weakly identified,
+since so early the model had few past errors; ``benchmarks/models.py`` reruns it and writes its
+table to ``benchmarks/RESULTS.md``. The same 24 is the minimum for a percentile (`MIN_JUDGED`).
+
+**Percentiles from ranks.** The percentile of a new error is its mid-rank among past errors,
+100·(below + ties/2 + 1/2)/(n + 1): if the new error is exchangeable with the n past ones, it is
+uniform on n + 1 equal steps, so "below the 10th percentile" happens about 10% of the time.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from helpers import models as m
-from helpers.errors import DataError
 
 HORIZONS = (1, 3, 6)
 N_ORIGINS = 36
+WINDOW, MIN_ERRORS = 48, 24  # chosen on origins 2019-06..2022-10 (module docstring)
+MIN_JUDGED = 24  # past errors needed before a percentile is given
+LEVELS = {80: 0.2, 95: 0.05}  # interval level -> alpha of its interval score
+BLAS_THREADS = 1  # BLAS threads in a backtest; None leaves the library default
 
 
-def origins(series: pd.Series, n_origins: int = N_ORIGINS) -> pd.PeriodIndex:
-    """The last `n_origins` available months that have a later available month to forecast."""
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Limit BLAS to `BLAS_THREADS` thread(s): tiny matrices gain nothing from threads, and
+    several processes on a few cores lose a lot (measured in ``benchmarks/RESULTS.md``)."""
+    if BLAS_THREADS is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+
+
+def _month(value: str | pd.Period) -> pd.Period:
+    try:
+        return pd.Period(value, freq="M")
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"not a month: {value!r} ({err})") from None
+
+
+def origins(series: pd.Series, n_origins: int = N_ORIGINS,
+            window: tuple[str | pd.Period, str | pd.Period] | None = None) -> pd.PeriodIndex:
+    """Available months that have a later available month to forecast: the last `n_origins` of
+    them, or, with ``window=(start, end)``, all of them from start to end inclusive."""
     available = series.index[series.notna().to_numpy()][:-1]
+    if window is not None:
+        start, end = map(_month, window)
+        if start > end:
+            raise ValueError(f"origins window {start}..{end} ends before it starts")
+        available = available[(available >= start) & (available <= end)]
+        if not len(available):
+            raise ValueError(f"no origin between {start} and {end}")
+        return available
     if not len(available):
-        raise DataError(None, None, "a backtest needs at least two available months")
+        raise ValueError("a backtest needs at least two available months")
     return available[-n_origins:]
+
+
+_origins = origins  # `origins` is also the window argument of forecasts and backtest
 
 
 def scale(train: pd.Series) -> float:
@@ -36,37 +92,107 @@ def scale(train: pd.Series) -> float:
     return float(errors.mean()) if len(errors) else np.nan
 
 
+def _raw(y: pd.Series, models: list[str], at: pd.PeriodIndex, horizons: list[int],
+         **options: Any) -> pd.DataFrame:
+    """Model-scale forecasts (mu, sd) of every model at every origin in `at` and horizon, with the
+    actual on the model scale (z), the fallback used, warnings and the origin's MASE scale."""
+    log = m.Settings(**options).log
+    rows = []
+    with one_blas_thread():
+        for origin in at:
+            train = y.loc[:origin]
+            targets = [origin + h for h in horizons]
+            actual = y.reindex(targets).to_numpy()
+            if np.isnan(actual).all():
+                continue
+            try:
+                fits = m.fit_many(train, models, **options)
+            except ValueError:
+                continue
+            z = np.log(actual) if log else actual
+            for name, fitted in fits.items():
+                _, mu, cov = fitted.distribution(horizons[-1])
+                pick = np.asarray(horizons) - 1
+                rows.append(pd.DataFrame({
+                    "model": name, "used": fitted.model, "origin": origin, "horizon": horizons,
+                    "target": targets, "actual": actual, "z": z, "mu": mu[pick],
+                    "sd": np.sqrt(np.diag(cov))[pick], "scale": scale(train),
+                    "warnings": fitted.n_warnings}))
+    if not rows:
+        raise ValueError("no origin has both a fitted model and an available target")
+    frame = pd.concat(rows, ignore_index=True)
+    return frame.assign(error=frame["z"] - frame["mu"])
+
+
+def _known(errors: np.ndarray, ordinals: np.ndarray, horizon: int, at: int,
+           window: int | None) -> np.ndarray:
+    """The latest `window` non-missing errors at `horizon` known at month ordinal `at`."""
+    known = errors[(ordinals + horizon <= at) & ~np.isnan(errors)]
+    return known if window is None else known[-window:]
+
+
+def _calibrate(raw: pd.DataFrame, scored: pd.DataFrame, window: int | None,
+               min_errors: int) -> pd.DataFrame:
+    """Per scored row, the RMS of the latest `window` past errors of the same model and horizon
+    known at its origin (n_past of them), or the model's sd where fewer than `min_errors`."""
+    sd = scored["sd"].to_numpy(copy=True)
+    n_past = np.zeros(len(scored), dtype=int)
+    for (name, h), rows in raw.groupby(["model", "horizon"], sort=False):
+        rows = rows.sort_values("origin")
+        ordinals = rows["origin"].map(lambda p: p.ordinal).to_numpy()
+        errors = rows["error"].to_numpy()
+        where = np.flatnonzero((scored["model"] == name).to_numpy()
+                               & (scored["horizon"] == h).to_numpy())
+        for i in where:
+            past = _known(errors, ordinals, int(h), scored["origin"].iloc[i].ordinal, window)
+            n_past[i] = len(past)
+            if len(past) >= min_errors:
+                sd[i] = np.sqrt(np.mean(past**2))
+    return scored.assign(sd=sd, n_past=n_past)
+
+
 def forecasts(series: pd.Series, models: Iterable[str] = m.MODELS,
-              horizons: Iterable[int] = HORIZONS, n_origins: int = N_ORIGINS,
-              **options: Any) -> pd.DataFrame:
+              horizons: Iterable[int] = HORIZONS, n_origins: int = N_ORIGINS, *,
+              origins: tuple[str | pd.Period, str | pd.Period] | None = None,
+              intervals: str = "past_errors", window: int | None = WINDOW,
+              min_errors: int = MIN_ERRORS, **options: Any) -> pd.DataFrame:
     """Every backtest forecast: one row per model, origin and horizon whose target is available,
-    with the forecast, its intervals, the actual, the origin's MASE scale, the model that made it
-    (after any fallback) and the number of statsmodels warnings caught. Options go to `fit`.
-    An origin with too little data for any model (not even naive) is skipped."""
+    with the forecast (median), its intervals, the actual, the origin's MASE scale, the model that
+    made it (after any fallback), the number of statsmodels warnings caught, the model-scale sd
+    of the interval, n_past (past errors behind it; 0 with ``intervals="model"``) and percentile
+    (where the actual fell in the forecast distribution, 0-100).
+
+    Origins: the last `n_origins` available months, or ``origins=(start, end)``. ``intervals``:
+    "past_errors" (see the module docstring; the model is also fitted at every earlier origin to
+    know its errors) or "model" (the model's own variance). Options go to `fit`. An origin with
+    too little data for any model (not even naive) is skipped."""
+    if intervals not in ("past_errors", "model"):
+        raise ValueError(f"intervals must be 'past_errors' or 'model', got {intervals!r}")
     y = m.check_series(series, positive=False)
     models, horizons = list(models), sorted(set(horizons))
-    rows = []
-    for origin in origins(y, n_origins):
-        train = y.loc[:origin]
-        targets = [origin + h for h in horizons]
-        actual = y.reindex(targets).to_numpy()
-        if np.isnan(actual).all():
-            continue
-        try:
-            fits = m.fit_many(train, models, **options)
-        except DataError:
-            continue
-        for name, fitted in fits.items():
-            fc = fitted.forecast(horizons[-1]).loc[targets]
-            frame = fc.assign(model=name, used=fitted.model, origin=origin, horizon=horizons,
-                              target=targets, actual=actual, scale=scale(train),
-                              warnings=fitted.n_warnings)
-            rows.append(frame[frame["actual"].notna()])
+    if not horizons or horizons[0] < 1:
+        raise ValueError(f"horizons must be at least 1, got {horizons}")
+    chosen = _origins(y, n_origins, origins)
+    every = _origins(y, len(y))
+    at = every[every <= chosen[-1]] if intervals == "past_errors" else chosen
+    raw = _raw(y, models, at, horizons, **options)
+    scored = raw[raw["origin"].isin(chosen) & raw["actual"].notna()].reset_index(drop=True)
+    if intervals == "past_errors":
+        scored = _calibrate(raw, scored, window, min_errors)
+    else:
+        scored = scored.assign(n_past=0)
+    log = m.Settings(**options).log
+    back = np.exp if log else np.asarray
+    frame = scored.assign(mean=back(scored["mu"]),
+                          percentile=100 * stats.norm.cdf(scored["error"] / scored["sd"]))
+    for level, alpha in LEVELS.items():
+        half = stats.norm.ppf(1 - alpha / 2) * frame["sd"]
+        frame[f"lo{level}"], frame[f"hi{level}"] = back(frame["mu"] - half), back(frame["mu"] + half)
+    if frame.empty:
+        raise ValueError("no origin has both a fitted model and an available target")
     columns = ["model", "used", "origin", "horizon", "target", "actual", "mean", "lo80", "hi80",
-               "lo95", "hi95", "scale", "warnings"]
-    if not rows:
-        raise DataError(None, None, "no origin has both a fitted model and an available target")
-    return pd.concat(rows, ignore_index=True)[columns]
+               "lo95", "hi95", "scale", "warnings", "sd", "n_past", "percentile"]
+    return frame[columns]
 
 
 def errors(series: pd.Series, model: str = "default", horizons: Iterable[int] = range(1, 13),
@@ -76,74 +202,137 @@ def errors(series: pd.Series, model: str = "default", horizons: Iterable[int] = 
     where the target month is missing. The error at origin o and horizon h is known from month
     o + h on, so a forecast made at month t may use only the rows with o + h <= t."""
     y = m.check_series(series, positive=True)
-    rows = forecasts(y, [model], horizons, n_origins=len(y), **options)
-    rows = rows[rows["mean"].notna()]
-    table = (np.log(rows["actual"]) - np.log(rows["mean"])).to_numpy()
-    out = pd.DataFrame({"origin": rows["origin"].to_numpy(), "horizon": rows["horizon"].to_numpy(),
-                        "error": table}).pivot(index="origin", columns="horizon", values="error")
-    out = out.reindex(columns=sorted(set(horizons)))
+    horizons = sorted(set(horizons))
+    raw = _raw(y, [model], _origins(y, len(y)), horizons, **options)
+    out = raw.pivot(index="origin", columns="horizon", values="error")
+    out = out.reindex(columns=horizons)
     out.index = pd.PeriodIndex(out.index, freq="M", name="origin")
     out.columns.name = "horizon"
     return out
 
 
-def past_rmse(errors_table: pd.DataFrame, at: str | pd.Period, window: int = 36,
-              min_errors: int = 12) -> pd.Series:
+def sum_errors(series: pd.Series, model: str = "default", months: int = 2,
+               **options: Any) -> pd.DataFrame:
+    """Past errors of the model's forecast of the sum of the `months` months after each origin
+    (the kind of forecast a combined January–February release gets), on the log scale:
+    log(actual sum) − log(median of the simulated sum), one row per origin where all the months
+    are available, in one column named `months` (the error is known at origin + months)."""
+    y = m.check_series(series, positive=True)
+    rows = {}
+    with one_blas_thread():
+        for origin in _origins(y, len(y)):
+            targets = pd.period_range(origin + 1, periods=months, freq="M")
+            actual = y.reindex(targets)
+            if actual.isna().any():
+                continue
+            try:
+                fitted = m.fit(y.loc[:origin], model, **options)
+            except ValueError:
+                continue
+            median = m.forecast_sum(fitted, targets)["mean"]
+            if median > 0:
+                rows[origin] = float(np.log(actual.sum()) - np.log(median))
+    index = pd.PeriodIndex(list(rows), freq="M", name="origin")
+    out = pd.DataFrame({months: list(rows.values())}, index=index, dtype=float)
+    out.columns.name = "horizon"
+    return out
+
+
+def known_errors(errors_table: pd.DataFrame, at: str | pd.Period, horizon: int,
+                 window: int | None = WINDOW) -> np.ndarray:
+    """The latest `window` errors (all with None) of an `errors` table at `horizon` known at
+    month `at` (origin + horizon <= at), oldest first."""
+    if horizon not in errors_table.columns:
+        return np.array([])
+    ordinals = np.array([p.ordinal for p in errors_table.index])
+    return _known(errors_table[horizon].to_numpy(dtype=float), ordinals, int(horizon),
+                  _month(at).ordinal, window)
+
+
+def past_rmse(errors_table: pd.DataFrame, at: str | pd.Period, window: int | None = WINDOW,
+              min_errors: int = MIN_ERRORS) -> pd.Series:
     """Per horizon, the root-mean-square of the latest `window` errors of `errors` known at
     month `at` (origin + horizon <= at): the spread of the model's own past misses, NaN where
     fewer than `min_errors` are known."""
-    at = pd.Period(at, freq="M")
     out = {}
     for h in errors_table.columns:
-        known = errors_table.loc[errors_table.index <= at - int(h), h].dropna().iloc[-window:]
+        known = known_errors(errors_table, at, int(h), window)
         out[h] = float(np.sqrt(np.mean(known**2))) if len(known) >= min_errors else np.nan
-    return pd.Series(out, name="rmse").rename_axis("horizon")
+    return pd.Series(out, name="rmse", dtype=float).rename_axis("horizon")
+
+
+def rank_percentile(values: float | np.ndarray, past: np.ndarray) -> np.ndarray:
+    """Mid-rank percentile of each value among its column of past values (NaN ignored):
+    100·(below + ties/2 + 1/2)/(n + 1). `past` is 1-D for one value, or (rows, columns) for a
+    value per column; NaN where a column has no past value."""
+    values, past = np.asarray(values, dtype=float), np.asarray(past, dtype=float)
+    valid = ~np.isnan(past)
+    n = valid.sum(axis=0)
+    below = ((past < values) & valid).sum(axis=0)
+    ties = ((past == values) & valid).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        out = 100.0 * (below + 0.5 * ties + 0.5) / (n + 1)
+    return np.where((n > 0) & ~np.isnan(values), out, np.nan)
 
 
 def score(frame: pd.DataFrame) -> pd.DataFrame:
     """Scores per model and horizon from `forecasts` rows: n, mase (mean of |error| / scale) and
-    its median, smape (percent, 0-200), coverage80/95 (share of actuals inside the interval) and
-    width80 (mean 80% interval width / scale, in MASE units). Rows without a forecast are left out.
-    """
+    its median, smape (percent, 0-200), coverage80/95 (share of actuals inside the interval),
+    interval_score80/95 (mean Winkler score / scale: width plus 2/alpha times any miss, so MSIS
+    at 95%), width80 (mean 80% interval width / scale) and width80_t (the same in series units,
+    e.g. tonnes). Rows without a forecast are left out."""
     f = frame[frame["mean"].notna()]
     error = (f["actual"] - f["mean"]).abs()
-    parts = pd.DataFrame({
+    parts = {
         "model": pd.Categorical(f["model"], categories=pd.unique(f["model"])),
         "horizon": f["horizon"],
         "ase": error / f["scale"],
-        "smape": 200 * error / (f["actual"].abs() + f["mean"].abs()),
-        "coverage80": f["actual"].between(f["lo80"], f["hi80"]),
-        "coverage95": f["actual"].between(f["lo95"], f["hi95"]),
-        "width80": (f["hi80"] - f["lo80"]) / f["scale"]})
-    grouped = parts.groupby(["model", "horizon"], observed=True)
+        "smape": 200 * error / (f["actual"].abs() + f["mean"].abs())}
+    for level, alpha in LEVELS.items():
+        lo, hi, y = f[f"lo{level}"], f[f"hi{level}"], f["actual"]
+        parts[f"coverage{level}"] = y.between(lo, hi)
+        winkler = (hi - lo) + 2 / alpha * ((lo - y).clip(lower=0) + (y - hi).clip(lower=0))
+        parts[f"interval_score{level}"] = winkler / f["scale"]
+    parts["width80"] = (f["hi80"] - f["lo80"]) / f["scale"]
+    parts["width80_t"] = f["hi80"] - f["lo80"]
+    grouped = pd.DataFrame(parts).groupby(["model", "horizon"], observed=True)
     table = grouped.agg(n=("ase", "size"), mase=("ase", "mean"), mase_median=("ase", "median"),
                         smape=("smape", "mean"), coverage80=("coverage80", "mean"),
-                        coverage95=("coverage95", "mean"), width80=("width80", "mean"))
+                        coverage95=("coverage95", "mean"),
+                        interval_score80=("interval_score80", "mean"),
+                        interval_score95=("interval_score95", "mean"),
+                        width80=("width80", "mean"), width80_t=("width80_t", "mean"))
     return table.reset_index().astype({"model": str})
 
 
 def backtest(series: pd.Series, models: Iterable[str] = m.MODELS,
-             horizons: Iterable[int] = HORIZONS, n_origins: int = N_ORIGINS,
+             horizons: Iterable[int] = HORIZONS, n_origins: int = N_ORIGINS, *,
+             origins: tuple[str | pd.Period, str | pd.Period] | None = None,
              **options: Any) -> pd.DataFrame:
-    """Rolling-origin backtest: one row per model and horizon with model, horizon, n, mase,
-    mase_median, smape, coverage80, coverage95, width80 (see `score`)."""
-    return score(forecasts(series, models, horizons, n_origins, **options))
+    """Rolling-origin backtest on the last `n_origins` origins or ``origins=(start, end)``: one
+    row per model and horizon with the columns of `score`. Options go to `forecasts`."""
+    return score(forecasts(series, models, horizons, n_origins, origins=origins, **options))
 
 
 def rank(table: pd.DataFrame, baseline: str = "seasonal_naive") -> pd.DataFrame:
     """Models ranked by MASE averaged over horizons, with the change against `baseline` (percent),
-    the coverage pooled over horizons, and which model is ``helpers.models.DEFAULT``."""
+    the coverage pooled over horizons, the interval scores averaged over horizons and the mean
+    80% width in series units (when the table has them), and which model is
+    ``helpers.models.DEFAULT``."""
     pooled = table.assign(c80=table["coverage80"] * table["n"], c95=table["coverage95"] * table["n"])
+    extra = [c for c in ("interval_score80", "interval_score95", "width80_t") if c in table]
     ranked = pooled.groupby("model", sort=False).agg(
-        mase=("mase", "mean"), n=("n", "sum"), c80=("c80", "sum"), c95=("c95", "sum"))
+        mase=("mase", "mean"), n=("n", "sum"), c80=("c80", "sum"), c95=("c95", "sum"),
+        **{c: (c, "mean") for c in extra})
     ranked["coverage80"], ranked["coverage95"] = ranked["c80"] / ranked["n"], ranked["c95"] / ranked["n"]
     if baseline not in ranked.index:
-        raise DataError(None, None, f"baseline {baseline!r} is not in the backtest table")
+        raise ValueError(f"baseline {baseline!r} is not in the backtest table")
     ranked["vs_baseline"] = 100 * (ranked["mase"] / ranked.loc[baseline, "mase"] - 1)
     ranked = ranked.sort_values("mase", kind="stable")
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     ranked["default"] = ranked.index == m.DEFAULT
-    return ranked[["rank", "mase", "vs_baseline", "coverage80", "coverage95", "n", "default"]]
+    return ranked[["rank", "mase", "vs_baseline", "coverage80", "coverage95", *extra, "n",
+                   "default"]]
 
 
 def summary(table: pd.DataFrame, baseline: str = "seasonal_naive") -> str:
@@ -158,3 +347,77 @@ def summary(table: pd.DataFrame, baseline: str = "seasonal_naive") -> str:
     if best == m.DEFAULT:
         return text + " It is the default model."
     return text + f" The default model, {m.DEFAULT}, ranks {default['rank']} ({default['mase']:.3g})."
+
+
+def gain_interval(frame: pd.DataFrame, model: str = m.DEFAULT, baseline: str = "seasonal_naive",
+                  level: float = 0.9, block: int = 12, draws: int = 2000,
+                  seed: int = 0) -> pd.Series:
+    """Moving-block bootstrap of `model`'s MASE gain over `baseline` (percent; negative = better)
+    from `forecasts` rows: origins are resampled in blocks of `block` consecutive origins (a
+    year, so that seasonal and overlapping-horizon dependence stays inside a block), and the gain
+    is recomputed as in `rank` (MASE averaged over horizons) on the origins both models forecast.
+    Returns gain_pct, lo and hi (the central `level` interval), level, block, draws, n_origins."""
+    if not 0 < level < 1 or block < 1 or draws < 1:
+        raise ValueError(f"need 0 < level < 1, block >= 1, draws >= 1; got {level}, {block}, "
+                         f"{draws}")
+    f = frame[frame["mean"].notna() & frame["model"].isin([model, baseline])]
+    ase = (f["actual"] - f["mean"]).abs() / f["scale"]
+    grid = f.assign(ase=ase).pivot_table(index="origin", columns=["model", "horizon"],
+                                         values="ase", aggfunc="first")
+    if model not in grid.columns.get_level_values(0) or \
+            baseline not in grid.columns.get_level_values(0):
+        raise ValueError(f"the forecasts lack {model!r} or {baseline!r}")
+    a, b = grid[model].sort_index(axis=1), grid[baseline].sort_index(axis=1)
+    both = a.notna().to_numpy() & b.notna().to_numpy()
+    va, vb = np.where(both, a.to_numpy(), 0.0), np.where(both, b.to_numpy(), 0.0)
+    n = len(grid)
+    rng = np.random.default_rng(seed)
+    size = min(block, n)
+    starts = rng.integers(0, n - size + 1, (draws, -(-n // size)))
+    picks = (starts[:, :, None] + np.arange(size)).reshape(draws, -1)[:, :n]
+    counts = np.zeros((draws, n))
+    np.add.at(counts, (np.arange(draws)[:, None], picks), 1.0)
+
+    def gain(weights: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            denom = weights @ both
+            return 100 * (np.nanmean((weights @ va) / denom, axis=-1)
+                          / np.nanmean((weights @ vb) / denom, axis=-1) - 1)
+
+    boot = gain(counts)
+    lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return pd.Series({"gain_pct": float(gain(np.ones(n))), "lo": float(lo), "hi": float(hi),
+                      "level": level, "block": size, "draws": draws, "n_origins": n})
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How uniform a set of percentiles is: `histogram` (one row per bin: lo, hi, count, share,
+    expected share), n, the Kolmogorov-Smirnov test of uniformity (statistic, pvalue) and the
+    shares outside the 10th-90th and 2.5th-97.5th percentiles (0.2 and 0.05 when calibrated)."""
+
+    histogram: pd.DataFrame
+    n: int
+    ks_statistic: float
+    ks_pvalue: float
+    outside80: float
+    outside95: float
+
+
+def calibration(percentiles: Iterable[float], bins: int = 10) -> Calibration:
+    """Histogram and uniformity test of percentiles (0-100, NaN dropped): of forecast rows
+    (`forecasts`' percentile column) or of release surprises (``models.surprise_history``)."""
+    p = np.asarray(list(percentiles), dtype=float)
+    p = p[~np.isnan(p)]
+    if not len(p):
+        raise ValueError("no percentile to test")
+    if (p < 0).any() or (p > 100).any():
+        raise ValueError("percentiles must lie between 0 and 100")
+    edges = np.linspace(0, 100, bins + 1)
+    counts, _ = np.histogram(p, edges)
+    histogram = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "count": counts,
+                              "share": counts / len(p), "expected": 1 / bins})
+    ks = stats.kstest(p / 100, "uniform")
+    return Calibration(histogram, len(p), float(ks.statistic), float(ks.pvalue),
+                       float(np.mean((p < 10) | (p > 90))),
+                       float(np.mean((p < 2.5) | (p > 97.5))))

@@ -24,13 +24,17 @@ Models (``MODELS``):
   averages on the log scale. The interval averages the components' quantiles (their errors are
   highly correlated: they all miss the same shocks); across months the correlation is the average
   of the components'.
-- ``default`` = ``DEFAULT`` = combo_mean12, the winner of ``helpers.evaluate.backtest`` on the
-  headline series (``helpers.series.monthly()``, data to 2026-02; 35 origins 2022-11..2025-11,
-  horizons 1, 3, 6; settings fixed before the backtest was run): mean MASE 0.636 against 0.690 for
-  seasonal naive (-7.8%; one step ahead 0.637 vs 0.678), with combo level with seasonal naive
-  (0.692) and the state-space models trailing it (sarima 0.823, ets 0.835). Its 80%/95% intervals
-  covered 97%/100% of the actuals, as seasonal naive's did: wider than nominal, so conservative.
-  ``benchmarks/RESULTS.md`` holds the full, dated tables.
+- ``default`` = ``DEFAULT`` = combo_mean12: an equal-weight combination of the two simplest
+  seasonal forecasts, kept as the default a priori (equal-weight combinations of simple methods are
+  hard to beat and need nothing estimated), not because it won a backtest: it was also the best
+  of seven candidates on the 2022-11..2025-11 origins it was first reported on, so a gain
+  measured there is optimistic.
+  ``benchmarks/RESULTS.md`` holds the dated scores on two windows of origins.
+
+**Intervals and percentiles** come from the model's own past out-of-sample errors unless asked
+otherwise (``intervals="model"``): ``helpers.evaluate`` explains the rule, its window and minimum
+and how they were chosen; with too few past errors the interval falls back to the model's
+variance above, and a release surprise says "too few past forecasts to judge".
 
 statsmodels warnings are caught, kept in ``Fit.warnings`` and never printed; a model that cannot be
 fitted falls back to seasonal naive (then naive), and ``Fit.failures`` says which failed and why.
@@ -49,7 +53,7 @@ from scipy import stats
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from helpers.errors import DataError
+from helpers.errors import DataError  # the intervention code below
 
 SEASON = 12
 BASE_MODELS = ("naive", "seasonal_naive", "mean12", "ets", "sarima")
@@ -59,6 +63,7 @@ DEFAULT = "combo_mean12"
 FALLBACKS = ("seasonal_naive", "naive")
 DRAWS, SEED = 20_000, 0  # simulated pairs for a January-February sum, and their fixed seed
 _Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
+INTERVALS = ("past_errors", "model")
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,7 @@ class Fit:
     warnings: list[str]
     failures: dict[str, str]
     core: Any = field(repr=False)
+    options: dict[str, Any] = field(default_factory=dict, repr=False)  # the `fit` options
 
     @property
     def n_warnings(self) -> int:
@@ -242,7 +248,7 @@ class Fit:
         """The h months after the series, and the forecast's mean vector and covariance matrix on
         the model scale (log unless ``log=False``)."""
         if h < 1:
-            raise DataError(None, None, f"horizon must be at least 1, got {h}")
+            raise ValueError(f"horizon must be at least 1, got {h}")
         (mu, cov), caught = _capture(self.core.predict, h)
         index = pd.period_range(self.series.index[-1] + 1, periods=h, freq="M")
         if np.isnan(mu).any():
@@ -251,17 +257,32 @@ class Fit:
         self.warnings.extend(caught)
         return index, mu, cov
 
-    def forecast(self, h: int) -> pd.DataFrame:
-        """Point forecast (the median, see module docstring) and 80%/95% intervals for h months."""
+    def forecast(self, h: int, intervals: str = "past_errors") -> pd.DataFrame:
+        """Point forecast (the median, see module docstring) and 80%/95% intervals for h months:
+        from the model's past out-of-sample errors at each horizon (``helpers.evaluate``), where
+        at least ``evaluate.MIN_ERRORS`` are known, else (and with ``intervals="model"``) from
+        the model's variance."""
+        _check_intervals(intervals)
         index, mu, cov = self.distribution(h)
-        return self._table(index, mu, np.sqrt(np.diag(cov)))
+        sd = np.sqrt(np.diag(cov))
+        if intervals == "past_errors":
+            sd = self._past_sd(index, sd)
+        return _band(index, mu, sd, self.log)
 
-    def _table(self, index: pd.PeriodIndex, mu: np.ndarray, sd: np.ndarray) -> pd.DataFrame:
-        columns = {"mean": mu}
-        for level, z in _Z.items():
-            columns[f"lo{level}"], columns[f"hi{level}"] = mu - z * sd, mu + z * sd
-        frame = pd.DataFrame(columns, index=index)
-        return np.exp(frame) if self.log else frame
+    def _past_sd(self, index: pd.PeriodIndex, sd: np.ndarray) -> np.ndarray:
+        """The RMS of the past errors at each month's horizon from the last available month,
+        or `sd` where too few are known."""
+        from helpers import evaluate  # evaluate builds on this module
+
+        origin = _last_available(self.series)
+        horizons = [(month - origin).n for month in index]
+        try:
+            table = evaluate.errors(self.series.loc[:origin], self.requested, horizons,
+                                    **self.options)
+        except ValueError:  # too short a history to have any past error
+            return sd
+        rmse = evaluate.past_rmse(table, origin).reindex(horizons).to_numpy()
+        return np.where(np.isnan(rmse), sd, rmse)
 
     def to_scale(self, values: np.ndarray) -> np.ndarray:
         """Values in series units mapped to the model scale."""
@@ -272,30 +293,51 @@ class Fit:
         return np.exp(values) if self.log else np.asarray(values, dtype=float)
 
 
+def _band(index: pd.PeriodIndex, mu: np.ndarray, sd: np.ndarray, log: bool) -> pd.DataFrame:
+    """Median and normal 80%/95% intervals on the model scale, back in series units."""
+    columns = {"mean": np.asarray(mu, dtype=float)}
+    for level, z in _Z.items():
+        columns[f"lo{level}"], columns[f"hi{level}"] = mu - z * sd, mu + z * sd
+    frame = pd.DataFrame(columns, index=index)
+    return np.exp(frame) if log else frame
+
+
+def _check_intervals(intervals: str) -> None:
+    if intervals not in INTERVALS:
+        raise ValueError(f"intervals must be one of {', '.join(INTERVALS)}, got {intervals!r}")
+
+
+def _last_available(series: pd.Series) -> pd.Period:
+    available = series.index[series.notna().to_numpy()]
+    if not len(available):
+        raise ValueError("the series has no available month")
+    return available[-1]
+
+
 def check_series(series: pd.Series, positive: bool = True) -> pd.Series:
-    """The series as floats, or DataError unless it is monthly, contiguous, numeric, with data."""
+    """The series as floats, or ValueError unless it is monthly, contiguous, numeric, with data."""
     index = series.index if isinstance(series, pd.Series) else None
     if not isinstance(index, pd.PeriodIndex) or index.freqstr != "M":
-        raise DataError(None, None, "expected a pandas Series with a monthly PeriodIndex")
+        raise ValueError("expected a pandas Series with a monthly PeriodIndex")
     if len(index) == 0 or not index.is_monotonic_increasing or not index.is_unique \
             or (index[-1] - index[0]).n + 1 != len(index):
-        raise DataError(None, None, "expected contiguous, increasing months (NaN for a gap)")
+        raise ValueError("expected contiguous, increasing months (NaN for a gap)")
     try:
         values = series.astype(float)
     except (TypeError, ValueError) as err:
-        raise DataError(None, None, f"values must be numbers: {err}") from None
+        raise ValueError(f"values must be numbers: {err}") from None
     if values.isna().all():
-        raise DataError(None, None, "the series has no available month")
+        raise ValueError("the series has no available month")
     if positive and (values <= 0).any():
         first = values.index[(values <= 0).to_numpy()][0]
-        raise DataError(None, None, f"log models need positive values; {first} is {values[first]}")
+        raise ValueError(f"log models need positive values; {first} is {values[first]}")
     return values
 
 
 def _resolve(model: str) -> str:
     name = DEFAULT if model == "default" else model
     if name not in MODELS:
-        raise DataError(None, None, f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+        raise ValueError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     return name
 
 
@@ -340,11 +382,11 @@ def fit_many(series: pd.Series, models: Iterable[str] = MODELS, **options: Any) 
                 continue
             used = COMBOS.get(name, (name,)) + tuple(failures)
             caught = [msg for part in dict.fromkeys(used) for msg in notes.get(part, [])]
-            fits[asked] = Fit(name, requested, y, settings.log, caught, failures, core)
+            fits[asked] = Fit(name, requested, y, settings.log, caught, failures, core, options)
             break
         else:
-            raise DataError(None, None, "no model could be fitted: " +
-                            "; ".join(f"{k}: {v}" for k, v in failures.items()))
+            raise ValueError("no model could be fitted: " +
+                             "; ".join(f"{k}: {v}" for k, v in failures.items()))
     return fits
 
 
@@ -360,14 +402,14 @@ def _month(value: str | pd.Period | pd.Timestamp) -> pd.Period:
     try:
         return pd.Period(value, freq="M")
     except (TypeError, ValueError) as err:
-        raise DataError(None, None, f"not a month: {value!r} ({err})") from None
+        raise ValueError(f"not a month: {value!r} ({err})") from None
 
 
 def _sum_draws(fitted: Fit, months: pd.PeriodIndex, draws: int, seed: int) -> np.ndarray:
     """Simulated sums over `months` (after the fit's end) from the joint forecast distribution."""
     end = fitted.series.index[-1]
     if months[0] <= end:
-        raise DataError(None, None, f"the fit ends {end}, not before {months[0]}")
+        raise ValueError(f"the fit ends {end}, not before {months[0]}")
     index, mu, cov = fitted.distribution((months[-1] - end).n)
     pick = index.get_indexer(months)
     w, v = np.linalg.eigh(cov[np.ix_(pick, pick)])
@@ -376,33 +418,69 @@ def _sum_draws(fitted: Fit, months: pd.PeriodIndex, draws: int, seed: int) -> np
     return fitted.from_scale(mu[pick] + normal @ root.T).sum(axis=1)
 
 
+def forecast_sum(fitted: Fit, months: pd.PeriodIndex, draws: int = DRAWS,
+                 seed: int = SEED) -> pd.Series:
+    """Median and 80%/95% quantiles (mean, lo80, hi80, lo95, hi95) of the sum over `months`
+    (after the fit's end), simulated from the model's joint forecast with a fixed seed."""
+    q = np.quantile(_sum_draws(fitted, months, draws, seed), [0.5, 0.1, 0.9, 0.025, 0.975])
+    return pd.Series(q, index=["mean", "lo80", "hi80", "lo95", "hi95"])
+
+
 def _janfeb(year: int) -> pd.PeriodIndex:
     return pd.period_range(f"{year}-01", periods=2, freq="M")
 
 
+def _sum_forecast(fitted: Fit, months: pd.PeriodIndex, draws: int, seed: int,
+                  intervals: str) -> tuple[pd.Series, np.ndarray]:
+    """`forecast_sum` with the interval from the model's past errors of the sum of the two months
+    after an origin (``helpers.evaluate.sum_errors``) where enough are known; and those errors."""
+    from helpers import evaluate  # evaluate builds on this module
+
+    _check_intervals(intervals)
+    q = forecast_sum(fitted, months, draws, seed)
+    if intervals == "model":
+        return q, np.array([])
+    origin = _last_available(fitted.series)
+    try:
+        table = evaluate.sum_errors(fitted.series.loc[:origin], fitted.requested, len(months),
+                                    **fitted.options)
+    except ValueError:
+        return q, np.array([])
+    past = evaluate.known_errors(table, origin, len(months))
+    if len(past) >= evaluate.MIN_ERRORS:
+        sd = np.sqrt(np.mean(past**2))
+        q = _band(pd.RangeIndex(1), np.log([q["mean"]]), np.array([sd]), True).iloc[0][q.index]
+    return q, past
+
+
 def forecast_janfeb(fitted: Fit | pd.Series, year: int, model: str = "default", draws: int = DRAWS,
-                    seed: int = SEED, **options: Any) -> pd.Series:
+                    seed: int = SEED, intervals: str = "past_errors", **options: Any) -> pd.Series:
     """Forecast of January + February of `year` combined (GACC releases them as one figure).
 
-    The two months are drawn jointly from the model's forecast distribution, so the interval carries
-    their correlation (a shared level makes it positive; the naive models' lanes are independent
-    across calendar months). Fixed seed: the same input gives the same numbers. A Series input is
-    fitted with `model` on the months before January of `year`. Returns mean (the median of the
-    sum), lo80, hi80, lo95, hi95.
+    The median is that of the sum of the two months drawn jointly from the model's forecast
+    distribution (fixed seed: the same input gives the same numbers). The interval comes from the
+    model's past errors of the sum of the two months after an origin (see
+    ``helpers.evaluate.sum_errors``) where enough are known; else, and with
+    ``intervals="model"``, from the simulated sums, so it carries the two months' correlation. A
+    Series input is fitted with `model` on the months before January of `year`. Returns mean
+    (the median of the sum), lo80, hi80, lo95, hi95.
     """
     if isinstance(fitted, pd.Series):
         fitted = fit(fitted.loc[:pd.Period(f"{year - 1}-12", freq="M")], model, **options)
-    return _quantiles(_sum_draws(fitted, _janfeb(year), draws, seed))
-
-
-def _quantiles(sums: np.ndarray) -> pd.Series:
-    q = np.quantile(sums, [0.5, 0.1, 0.9, 0.025, 0.975])
-    return pd.Series(q, index=["mean", "lo80", "hi80", "lo95", "hi95"])
+    return _sum_forecast(fitted, _janfeb(year), draws, seed, intervals)[0]
 
 
 @dataclass(frozen=True)
 class Surprise:
-    """How a released figure compares with the forecast made from the data before it."""
+    """How a released figure compares with the forecast made from the data before it.
+
+    mean/lo80/hi80/lo95/hi95: the forecast (median) and its intervals; `calibrated` says whether
+    the intervals come from the model's past errors (else from its variance). `percentile`: the
+    rank of the release's forecast error among the model's last past errors of the same kind
+    (n_past of them; NaN and ``judged=False`` with fewer than ``evaluate.MIN_JUDGED``). `flag`:
+    the actual is outside the 95% interval. `horizon`: months from the last available month
+    before the release to the release (1 unless months are missing; 2 for a combined
+    January–February, whose errors are those of two-month sums)."""
 
     label: str
     month: pd.Period
@@ -417,75 +495,112 @@ class Surprise:
     flag: bool
     sentence: str
     n_warnings: int
+    judged: bool
+    n_past: int
+    calibrated: bool
+    horizon: int
 
 
 def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | None = None,
              model: str = "default", combined: bool = False, unit: str = "t",
-             **options: Any) -> Surprise:
-    """Compare a month's figure with the forecast fitted on the months strictly before it.
+             past: pd.DataFrame | None = None, **options: Any) -> Surprise:
+    """Compare a month's figure with the forecast fitted on the available months before it.
+
+    The model is fitted up to the last available month before the release (the origin) and
+    forecasts the release `horizon` months ahead. Its interval and the percentile come from the
+    model's past errors at that horizon known at the origin (``helpers.evaluate``); `past` is an
+    ``evaluate.errors`` table of the same model and options on this series (computed when None;
+    pass it to judge many months, as `surprise_history` does).
 
     ``combined=True`` compares January + February of the month's year (an int year also works)
-    with the sum forecast by `forecast_janfeb` from the data before January. `actual` defaults to
-    the series' value (the sum of both months when combined; pass the combined release otherwise).
-    The percentile is where the actual falls in the forecast distribution (0-100); `flag` is True
-    outside the 95% interval.
+    with the sum forecast by `forecast_janfeb` from the data before January, ranked among the
+    model's past errors of two-month sums. `actual` defaults to the series' value (the sum of both
+    months when combined; pass the combined release otherwise).
     """
+    from helpers import evaluate  # evaluate builds on this module
+
     series = check_series(series, positive=False)
     year = month if isinstance(month, int) else _month(month).year
     if combined and not isinstance(month, int) and _month(month).month > 2:
-        raise DataError(None, None, f"a combined figure is January–February, not {month}")
+        raise ValueError(f"a combined figure is January–February, not {month}")
     target = _janfeb(year)[-1] if combined else _month(month)
     first = _janfeb(year)[0] if combined else target
     months = _janfeb(year) if combined else pd.PeriodIndex([target])
+    label = f"January–February {year}" if combined else target.strftime("%B %Y")
     if actual is None:
         known = series.reindex(months)
         if known.isna().any():
-            raise DataError(None, None, f"no actual value for {', '.join(map(str, months))}; "
-                            "pass actual=")
+            raise ValueError(f"no actual value for {', '.join(map(str, months))}; pass actual=")
         actual = float(known.sum())
-    fitted = fit(series.loc[:first - 1], model, **options)
+    before = series.loc[:first - 1]
+    if before.isna().all():
+        raise ValueError(f"no available month before {label} to forecast from")
+    origin = _last_available(before)
+    fitted = fit(before.loc[:origin], model, **options)
+    horizon = (target - origin).n
     if combined:
-        sums = _sum_draws(fitted, months, DRAWS, SEED)
-        q = _quantiles(sums)
-        percentile = 100.0 * float(np.mean(sums < actual))
-        label = f"January–February {year}"
+        q, errors = _sum_forecast(fitted, months, DRAWS, SEED, "past_errors")
+        error = float(np.log(actual) - np.log(q["mean"]))
     else:
-        index, mu, cov = fitted.distribution((target - fitted.series.index[-1]).n)
-        sd = np.sqrt(np.diag(cov))
-        q = fitted._table(index, mu, sd).iloc[-1]
-        z = (fitted.to_scale(np.array([actual]))[0] - mu[-1]) / sd[-1]
-        percentile = 100.0 * float(stats.norm.cdf(z))
-        label = target.strftime("%B %Y")
+        index, mu, cov = fitted.distribution(horizon)
+        if past is None:
+            try:
+                past = evaluate.errors(before.loc[:origin], model, [horizon], **options)
+            except ValueError:  # too short a history to have any past error
+                past = pd.DataFrame()
+        errors = evaluate.known_errors(past, origin, horizon)
+        sd = np.sqrt(np.mean(errors**2)) if len(errors) >= evaluate.MIN_ERRORS \
+            else np.sqrt(cov[-1, -1])
+        q = _band(index[-1:], mu[-1:], np.array([sd]), fitted.log).iloc[0]
+        error = float(fitted.to_scale(np.array([actual]))[0] - mu[-1])
     if np.isnan(q["mean"]):
-        raise DataError(None, None, f"{fitted.model} has no forecast for {label}: "
-                        f"{fitted.warnings[-1]}")
+        raise ValueError(f"{fitted.model} has no forecast for {label}: {fitted.warnings[-1]}")
+    calibrated = len(errors) >= evaluate.MIN_ERRORS
+    judged = len(errors) >= evaluate.MIN_JUDGED
+    percentile = float(evaluate.rank_percentile(error, errors)) if judged else np.nan
     flag = bool(actual < q["lo95"] or actual > q["hi95"])
     change = 100.0 * (actual / q["mean"] - 1.0)
+    kind = "two-month" if combined else f"{horizon}-month-ahead"
+    judgement = (f"percentile {percentile:.0f} among its last {len(errors)} {kind} errors"
+                 if judged else f"too few past forecasts to judge ({len(errors)} {kind} errors, "
+                 f"{evaluate.MIN_JUDGED} needed)")
     sentence = (f"{label}: {actual:,.0f} {unit}, {abs(change):.1f}% "
                 f"{'below' if change < 0 else 'above'} the {fitted.model.replace('_', ' ')} "
                 f"forecast of {q['mean']:,.0f} {unit} (95% interval {q['lo95']:,.0f}–"
-                f"{q['hi95']:,.0f}); percentile {percentile:.1f}, "
-                f"{'outside' if flag else 'within'} the 95% interval.")
-    return Surprise(label, target, fitted.model, *(float(q[c]) for c in q.index), float(actual),
-                    percentile, flag, sentence, fitted.n_warnings)
+                f"{q['hi95']:,.0f}, from {'its past errors' if calibrated else 'the model'}); "
+                f"{judgement}; {'outside' if flag else 'within'} the 95% interval.")
+    return Surprise(label, target, fitted.model, *(float(q[c]) for c in
+                                                   ("mean", "lo80", "hi80", "lo95", "hi95")),
+                    float(actual), percentile, flag, sentence, fitted.n_warnings, judged,
+                    len(errors), calibrated, horizon)
 
 
 def surprise_history(series: pd.Series, start: str | pd.Period, end: str | pd.Period,
                      model: str = "default", **options: Any) -> pd.DataFrame:
     """`surprise` for every month from start to end that has a value: one row per month with the
-    forecast, its intervals, the actual, percentile, flag and model used (a fit per month).
-    Months the data before them cannot forecast (too short a history) are left out."""
-    months = [m for m in pd.period_range(_month(start), _month(end), freq="M")
+    forecast, its intervals, the actual, percentile, judged, n_past, flag and model used (a fit
+    per month; the past errors are computed once). Months the data before them cannot forecast
+    (too short a history) are left out."""
+    from helpers import evaluate  # evaluate builds on this module
+
+    series = check_series(series, positive=False)
+    start, end = _month(start), _month(end)
+    months = [m for m in pd.period_range(start, end, freq="M")
               if m in series.index and pd.notna(series[m])]
+    columns = ["mean", "lo80", "hi80", "lo95", "hi95", "actual", "percentile", "judged", "n_past",
+               "flag", "model"]
+    try:
+        past = evaluate.errors(series.loc[:end], model, range(1, 2 * SEASON + 1), **options)
+    except ValueError:
+        past = pd.DataFrame()
     rows = {}
     for m in months:
         try:
-            s = surprise(series, m, model=model, **options)
-        except DataError:
+            s = surprise(series, m, model=model, past=past, **options)
+        except ValueError:
             continue
-        rows[m] = {k: getattr(s, k) for k in
-                   ("mean", "lo80", "hi80", "lo95", "hi95", "actual", "percentile", "flag", "model")}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")
+        rows[m] = {k: getattr(s, k) for k in columns}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("month")
 
 
 def extreme_since(history: pd.DataFrame, month: str | pd.Period, low: bool = True) -> pd.Period | None:
@@ -494,7 +609,7 @@ def extreme_since(history: pd.DataFrame, month: str | pd.Period, low: bool = Tru
     None when no earlier month was: the most extreme in the history."""
     m = _month(month)
     if m not in history.index:
-        raise DataError(None, None, f"{m} is not in the surprise history")
+        raise ValueError(f"{m} is not in the surprise history")
     p = history["percentile"]
     earlier = p[p.index < m]
     hits = earlier[earlier <= p[m]] if low else earlier[earlier >= p[m]]

@@ -308,3 +308,27 @@ def brief_destinations_chart(n: Any) -> tuple[plt.Figure, list[str]]:
         panel, title=f"Magnet exports to the main destinations, 24 months to {n.month:%B %Y}",
         ylabel="tonnes per month", source="GACC detailed release via the press (notes below)",
         events=n.chart_events[n.chart_events["date"] >= panel.index[0].start_time])
+
+
+def calibration_chart(histograms: dict[str, pd.DataFrame], *, title: str,
+                      source: str) -> plt.Figure:
+    """Percentile histograms (``helpers.evaluate.calibration(...).histogram``: lo, hi, share,
+    expected), one set of bars per label, against the flat share calibrated percentiles give."""
+    style()
+    fig, ax = plt.subplots()
+    width = 1 / (len(histograms) + 1)
+    for i, (label, hist) in enumerate(histograms.items()):
+        centre = (hist["lo"] + hist["hi"]) / 2
+        step = hist["hi"] - hist["lo"]
+        ax.bar(centre + (i - (len(histograms) - 1) / 2) * width * step, 100 * hist["share"],
+               width=width * step, label=label)
+    first = next(iter(histograms.values()))
+    ax.axhline(100 * first["expected"].iloc[0], color=LINE, ls="--", lw=1,
+               label="expected if calibrated")
+    ax.set_xticks(list(first["lo"]) + [first["hi"].iloc[-1]])
+    ax.set_title(title)
+    ax.set_xlabel("percentile of the actual in the forecast made before it")
+    ax.set_ylabel("share of actuals, %")
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig

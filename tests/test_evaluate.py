@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from helpers import evaluate, models
+from helpers import evaluate, models, series
+from helpers.errors import DataError
 
 
 def monthly(values, start="2020-01"):
@@ -78,8 +80,8 @@ def test_backtest_is_deterministic():
     rng = np.random.default_rng(4)
     y = monthly(np.exp(8 + np.resize(0.2 * np.sin(np.arange(12)), 84) + rng.normal(0, 0.1, 84)))
     y[(y.index.month <= 2) & (y.index.year > 2020)] = np.nan
-    first = evaluate.backtest(y, ["ets", "combo"], n_origins=6)
-    second = evaluate.backtest(y, ["ets", "combo"], n_origins=6)
+    first = evaluate.backtest(y, ["ets", "combo"], n_origins=6, intervals="model")
+    second = evaluate.backtest(y, ["ets", "combo"], n_origins=6, intervals="model")
     pd.testing.assert_frame_equal(first, second)
     assert set(first["model"]) == {"ets", "combo"} and (first["n"] > 0).all()
 
@@ -123,3 +125,148 @@ def test_past_rmse_uses_only_errors_known_at_the_month():
     # h=2: origins up to 2020-02: 0.2 and 0.2
     assert got[2] == pytest.approx(0.2)
     assert np.isnan(evaluate.past_rmse(table, "2020-04", min_errors=3)[2])
+
+
+def test_origins_as_a_window_of_months():
+    assert [str(p) for p in evaluate.origins(TINY, window=("2020-11", "2021-01"))] == \
+        ["2020-11", "2020-12", "2021-01"]
+    rows = evaluate.forecasts(TINY, ["naive"], horizons=(1,), origins=("2020-11", "2021-01"))
+    assert sorted(rows["origin"].astype(str).unique()) == ["2020-11", "2020-12", "2021-01"]
+    for window in [("2021-03", "2021-01"), ("2030-01", "2030-12")]:
+        with pytest.raises(ValueError):
+            evaluate.origins(TINY, window=window)
+
+
+def test_backtest_intervals_are_the_rms_of_errors_known_at_each_origin():
+    rng = np.random.default_rng(5)
+    y = monthly(np.exp(7 + np.resize(0.3 * np.sin(np.arange(12)), 90) + rng.normal(0, 0.1, 90)),
+                "2015-01")
+    rows = evaluate.forecasts(y, ["seasonal_naive"], horizons=(1, 3), n_origins=20)
+    table = evaluate.errors(y, "seasonal_naive", horizons=(1, 3))
+    z80 = stats.norm.ppf(0.9)
+    for _, row in rows.iterrows():
+        past = evaluate.known_errors(table, row["origin"], row["horizon"])
+        assert row["n_past"] == len(past) >= 24
+        rms = np.sqrt(np.mean(past ** 2))
+        assert row["sd"] == pytest.approx(rms)
+        assert row["hi80"] == pytest.approx(row["mean"] * np.exp(z80 * rms))
+        assert row["percentile"] == pytest.approx(
+            100 * stats.norm.cdf(np.log(row["actual"] / row["mean"]) / rms))
+    # no look-ahead: the last origin's interval is the same on the series cut at that origin
+    last = rows["origin"].max()
+    cut = evaluate.forecasts(y.loc[:last + 3], ["seasonal_naive"], horizons=(1, 3), n_origins=1)
+    assert cut["sd"].to_numpy() == pytest.approx(rows.loc[rows["origin"] == last, "sd"].to_numpy())
+
+
+def test_interval_score_and_width_of_a_known_case():
+    rows = pd.DataFrame({"model": ["m", "m"], "horizon": [1, 1], "actual": [120.0, 100.0],
+                         "mean": [100.0, 100.0], "lo80": [90.0, 90.0], "hi80": [110.0, 110.0],
+                         "lo95": [80.0, 80.0], "hi95": [130.0, 130.0], "scale": [10.0, 10.0]})
+    table = evaluate.score(rows).iloc[0]
+    # 80%: width 20 plus 2/0.2 x the miss of 10 above, then inside: (120 + 20) / 2 / 10
+    assert table["interval_score80"] == pytest.approx((20 + 10 * 10 + 20) / 2 / 10)
+    assert table["interval_score95"] == pytest.approx(50 / 10)
+    assert table["width80_t"] == pytest.approx(20) and table["width80"] == pytest.approx(2)
+    assert table["coverage80"] == 0.5 and table["coverage95"] == 1.0
+
+
+def test_rank_percentile_of_a_known_error():
+    past = np.array([0.1, -0.2, 0.05, 0.3])
+    # below: -0.2; tie: 0.05 -> (1 + 0.5 + 0.5) / 5
+    assert evaluate.rank_percentile(0.05, past) == pytest.approx(40)
+    assert evaluate.rank_percentile(1.0, past) == pytest.approx(100 * 4.5 / 5)
+    panel = np.array([[0.1, np.nan], [-0.2, 1.0], [0.05, 2.0]])
+    np.testing.assert_allclose(evaluate.rank_percentile(np.array([0.0, 3.0]), panel),
+                               [100 * 1.5 / 4, 100 * 2.5 / 3])
+    assert np.isnan(evaluate.rank_percentile(0.0, np.array([np.nan])))
+
+
+def test_calibration_histogram_and_uniformity_test():
+    p = np.array([5.0, 15.0, 50.0, 95.0, 99.0, np.nan])
+    result = evaluate.calibration(p, bins=4)
+    assert result.n == 5
+    assert result.histogram["count"].tolist() == [2, 0, 1, 2]
+    assert result.outside80 == pytest.approx(3 / 5) and result.outside95 == pytest.approx(1 / 5)
+    assert result.ks_pvalue == pytest.approx(stats.kstest(p[:5] / 100, "uniform").pvalue)
+    with pytest.raises(ValueError):
+        evaluate.calibration([120.0])
+
+
+def test_gain_interval_of_a_known_gain():
+    index = pd.period_range("2020-01", periods=30, freq="M")
+    rng = np.random.default_rng(6)
+    base = rng.uniform(5, 15, 30)
+    rows = pd.concat([pd.DataFrame({"model": name, "origin": index, "horizon": 1, "scale": 10.0,
+                                    "actual": 100.0, "mean": 100.0 + factor * base})
+                      for name, factor in [("seasonal_naive", 1.0), (models.DEFAULT, 0.8)]])
+    gain = evaluate.gain_interval(rows, block=6, draws=500)
+    assert gain["gain_pct"] == pytest.approx(-20) and gain["n_origins"] == 30
+    assert gain["lo"] == pytest.approx(-20) and gain["hi"] == pytest.approx(-20)
+    noisy = rows.assign(mean=rows["mean"] + np.r_[np.zeros(30), rng.normal(0, 5, 30)])
+    gain = evaluate.gain_interval(noisy, block=6, draws=500)
+    assert gain["lo"] < gain["gain_pct"] < gain["hi"]
+
+
+def test_argument_misuse_raises_value_error():
+    for call in (lambda: evaluate.backtest(TINY, ["naive"], intervals="bootstrap"),
+                 lambda: evaluate.backtest(TINY, ["naive"], horizons=(0,)),
+                 lambda: evaluate.rank(evaluate.backtest(TINY, ["naive"]), baseline="x"),
+                 lambda: evaluate.origins(TINY.iloc[:1])):
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert not isinstance(caught.value, DataError)
+
+
+# The shipped headline series on fixed windows of origins (targets up to 2026-05 at most).
+EARLY, LATE = ("2019-06", "2022-10"), ("2022-11", "2025-11")
+
+
+@pytest.fixture(scope="module")
+def headline():
+    return series.monthly()
+
+
+@pytest.fixture(scope="module")
+def headline_rows(headline):
+    return {window: evaluate.forecasts(headline, [models.DEFAULT, "seasonal_naive"],
+                                       origins=window) for window in (EARLY, LATE)}
+
+
+def _pooled(rows, model=models.DEFAULT):
+    ranked = evaluate.rank(evaluate.score(rows))
+    return ranked.loc[model]
+
+
+def test_headline_default_coverage_early_window(headline_rows):
+    got = _pooled(headline_rows[EARLY])
+    assert 0.70 <= got["coverage80"] <= 0.92 and 0.87 <= got["coverage95"] <= 0.995
+
+
+@pytest.mark.xfail(strict=True, reason="the window chosen on 2019-2022 (48 errors) still holds "
+                   "the 2020 collapse: measured 80% coverage 0.97 on 2022-11..2025-11")
+def test_headline_default_coverage_late_window(headline_rows):
+    got = _pooled(headline_rows[LATE])
+    assert 0.70 <= got["coverage80"] <= 0.92 and 0.87 <= got["coverage95"] <= 0.995
+
+
+def test_headline_default_interval_score_and_mase_late_window(headline_rows):
+    got = _pooled(headline_rows[LATE])
+    assert got["interval_score80"] <= 3.9
+    assert got["mase"] <= 0.95 * _pooled(headline_rows[LATE], "seasonal_naive")["mase"]
+
+
+@pytest.fixture(scope="module")
+def headline_surprises(headline):
+    return models.surprise_history(headline, "2019-06", "2026-02")
+
+
+def test_headline_surprises_outside_10_90_share(headline_surprises):
+    got = evaluate.calibration(headline_surprises["percentile"])
+    assert got.n >= 40
+    assert 0.10 <= got.outside80 <= 0.30
+
+
+@pytest.mark.xfail(strict=True, reason="measured KS p = 0.03 over the 52 judged months: no "
+                   "percentile below 10, several above 90 in the 2021 rebound")
+def test_headline_surprises_not_rejected_as_uniform(headline_surprises):
+    assert evaluate.calibration(headline_surprises["percentile"]).ks_pvalue > 0.05

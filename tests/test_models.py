@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import models
+from helpers import evaluate, models
 from helpers.errors import DataError
 
 Z95 = stats.norm.ppf(0.975)
@@ -38,7 +38,7 @@ def seasonal_series(n=96, start="2016-01", seed=0, step=None):
 def test_seasonal_naive_forecasts_exactly():
     y = monthly(100 + np.arange(24.0))  # 2020-01 .. 2021-12
     y["2021-03"] = np.nan
-    fc = models.fit(y, "seasonal_naive").forecast(14)
+    fc = models.fit(y, "seasonal_naive").forecast(14, intervals="model")
     expected = list(100 + 12 + np.arange(12.0)) + [112, 113]
     expected[2] = 102  # March 2021 missing: the latest March, two years back
     assert fc["mean"].tolist() == pytest.approx(expected, rel=1e-12)
@@ -53,7 +53,7 @@ def test_seasonal_naive_forecasts_exactly():
 
 def test_naive_uses_latest_value_and_counts_gap_steps():
     y = monthly([100, 110, np.nan, 121, np.nan, np.nan])
-    fc = models.fit(y, "naive").forecast(2)
+    fc = models.fit(y, "naive").forecast(2, intervals="model")
     # changes: log 1.1 over one month, log 1.1 over two months -> s2 = 2 (log 1.1)^2 / 3
     s2 = 2 * np.log(1.1) ** 2 / 3
     assert fc["mean"].tolist() == pytest.approx([121, 121])
@@ -66,7 +66,7 @@ def test_naive_interval_coverage_on_random_walks():
     walks = np.exp(7 + 0.1 * rng.standard_normal((1500, 52)).cumsum(axis=1))
     inside = {(h, level): 0 for h in (1, 4) for level in (80, 95)}
     for walk in walks:
-        fc = models.fit(monthly(walk[:48]), "naive").forecast(4)
+        fc = models.fit(monthly(walk[:48]), "naive").forecast(4, intervals="model")
         for h in (1, 4):
             for level in (80, 95):
                 row = fc.iloc[h - 1]
@@ -83,7 +83,7 @@ def test_state_space_models_fit_through_missing_months():
     for name, fitted in fits.items():
         assert fitted.model == name and fitted.failures == {}
         assert fitted.series.isna().sum() == y.isna().sum()  # nothing imputed
-        fc = fitted.forecast(6)
+        fc = fitted.forecast(6, intervals="model")
         assert str(fc.index[0]) == str(y.index[-1] + 1)
         assert np.isfinite(fc.to_numpy()).all()
         assert fitted.n_warnings == 0
@@ -97,11 +97,11 @@ def test_a_calendar_month_never_available_gets_no_forecast():
     y[y.index.month == 1] = np.nan
     for name in ("seasonal_naive", "ets", "sarima", "combo"):
         fitted = models.fit(y, name)
-        fc = fitted.forecast(3)  # January, February, March
+        fc = fitted.forecast(3, intervals="model")  # January, February, March
         assert fc.loc["2024-01"].isna().all() and fc.loc["2024-02":].notna().all().all()
         assert "no forecast for 2024-01" in fitted.warnings[-1]
-    with pytest.raises(DataError, match="no forecast"):
-        models.surprise(y, "2024-01", actual=3000.0, model="ets")
+    with pytest.raises(ValueError, match="no forecast"):
+        models.surprise(y, "2024-01", actual=3000.0, model="ets", past=pd.DataFrame())
 
 
 def test_forecast_covariance_matches_statsmodels_variance():
@@ -145,20 +145,26 @@ def test_default_is_a_known_model():
     (monthly([1.0, 0.0, 3.0]), "positive"),
     (monthly([np.nan, np.nan]), "no available month"),
 ])
-def test_bad_series_raise_data_error(series, message):
-    with pytest.raises(DataError, match=message):
+def test_bad_series_raise_value_error(series, message):
+    with pytest.raises(ValueError, match=message):
         models.fit(series, "naive")
 
 
-def test_unknown_model_raises_data_error():
-    with pytest.raises(DataError, match="unknown model"):
-        models.fit(seasonal_series(), "prophet")
+def test_argument_misuse_raises_value_error_not_data_error():
+    y = seasonal_series()
+    for call in (lambda: models.fit(y, "prophet"), lambda: models.fit(y).forecast(0),
+                 lambda: models.fit(y).forecast(2, intervals="bootstrap"),
+                 lambda: models.surprise(y, "March 2030x"),
+                 lambda: models.surprise(y, "2023-05", combined=True)):
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert not isinstance(caught.value, DataError)
 
 
 def test_janfeb_sum_accounts_for_correlation():
     # naive on a walk whose every monthly log change is +-0.2: Jan = D e^a, Feb = D e^(a+b)
     y = monthly(np.exp(7 + 0.2 * (np.arange(24) % 2)), "2022-01")  # ends December 2023
-    fc = models.forecast_janfeb(y, 2024, "naive")
+    fc = models.forecast_janfeb(y, 2024, "naive", intervals="model")
     rng = np.random.default_rng(123)
     a, b = 0.2 * rng.standard_normal((2, 400_000))
     last = y.iloc[-1]
@@ -171,7 +177,63 @@ def test_janfeb_sum_accounts_for_correlation():
                                             - np.quantile(independent, 0.025))
     # a series that runs into the year is cut before January; the seed makes it repeatable
     longer = pd.concat([y, monthly([900.0, 1200.0], "2024-01")])
-    pd.testing.assert_series_equal(models.forecast_janfeb(longer, 2024, "naive"), fc)
+    pd.testing.assert_series_equal(models.forecast_janfeb(longer, 2024, "naive", intervals="model"), fc)
+
+
+def known_errors_series():
+    """61 months whose seasonal-naive one-month error is known: log y rises by d[t] on the same
+    month a year earlier (d = 0 in the first year)."""
+    t = np.arange(61)
+    d = np.where(t >= 12, 0.1 * np.cos(1.3 * t) + 0.02 * (t % 3), 0.0)
+    log = np.resize(0.3 * np.sin(np.arange(12)), 61)
+    for i in range(12, 61):
+        log[i] = log[i - 12] + d[i]
+    return monthly(np.exp(7 + log), "2020-01"), 7 + log, d
+
+
+def test_interval_from_known_past_errors():
+    y, log, d = known_errors_series()
+    # at origin 2024-12 (position 60) the 48 latest one-month errors are d[13..60] (the origins
+    # before position 12 were forecast by the naive fallback, and are older)
+    rms = np.sqrt(np.mean(d[13:61] ** 2))
+    fc = models.fit(y, "seasonal_naive").forecast(1)
+    z80 = stats.norm.ppf(0.9)
+    assert fc["mean"].iloc[0] == pytest.approx(np.exp(log[49]))
+    assert fc["lo80"].iloc[0] == pytest.approx(np.exp(log[49] - z80 * rms))
+    assert fc["hi95"].iloc[0] == pytest.approx(np.exp(log[49] + Z95 * rms))
+    # with fewer than 24 past errors the interval is the model's own
+    short = y.iloc[:20]
+    pd.testing.assert_frame_equal(models.fit(short, "seasonal_naive").forecast(2),
+                                  models.fit(short, "seasonal_naive").forecast(2, intervals="model"))
+
+
+def test_surprise_rank_among_known_past_errors():
+    y, log, d = known_errors_series()
+    month = y.index[-1] + 1  # 2025-02, forecast from 2025-01 with errors d[13..60] known
+    past = d[13:61]
+    actual = np.exp(log[49] + 0.05)  # error 0.05 against the seasonal-naive median
+    result = models.surprise(y, month, actual=actual, model="seasonal_naive")
+    below, ties = int((past < 0.05).sum()), int((past == 0.05).sum())
+    assert result.judged and result.n_past == 48 and result.horizon == 1
+    assert result.percentile == pytest.approx(100 * (below + ties / 2 + 0.5) / 49)
+    assert result.mean == pytest.approx(np.exp(log[49]))
+    assert result.lo95 == pytest.approx(np.exp(log[49] - Z95 * np.sqrt(np.mean(past ** 2))))
+    assert result.calibrated and not result.flag
+    assert "percentile" in result.sentence and "48 1-month-ahead errors" in result.sentence
+    far = models.surprise(y, month, actual=10 * result.hi95, model="seasonal_naive")
+    assert far.flag and far.percentile == pytest.approx(100 * 48.5 / 49)
+    assert "above" in far.sentence and "outside the 95% interval" in far.sentence
+
+
+def test_surprise_with_too_few_past_forecasts_says_so():
+    y = seasonal_series(n=20)
+    month = y.index[-1]
+    result = models.surprise(y, month, model="seasonal_naive")
+    expected = models.fit(y.loc[:month - 1], "seasonal_naive").forecast(1, intervals="model")
+    assert not result.judged and np.isnan(result.percentile) and result.n_past < 24
+    assert not result.calibrated
+    assert result.hi95 == pytest.approx(expected["hi95"].iloc[0])
+    assert "too few past forecasts to judge" in result.sentence
 
 
 def test_surprise_uses_only_earlier_months():
@@ -181,23 +243,27 @@ def test_surprise_uses_only_earlier_months():
     y[month] = 10 * expected["hi95"]
     result = models.surprise(y, month, model="seasonal_naive")
     assert result.mean == pytest.approx(expected["mean"])
+    assert result.hi95 == pytest.approx(expected["hi95"])
     assert result.mean == pytest.approx(y[month - 12])
-    assert result.actual == y[month] and result.flag and result.percentile > 99.9
-    assert "above" in result.sentence and "outside the 95% interval" in result.sentence
-    assert models.surprise(y, month, actual=expected["mean"],
-                           model="seasonal_naive").percentile == pytest.approx(50)
+    assert result.actual == y[month] and result.flag
+    # the highest error of all: the top rank among the past ones
+    assert result.percentile == pytest.approx(100 * (result.n_past + 0.5) / (result.n_past + 1))
 
 
 def test_surprise_on_a_combined_january_february():
     y = seasonal_series()  # January and February missing: pass the combined figure
     year = y.index[-1].year
-    fc = models.forecast_janfeb(y, year, "sarima")
-    result = models.surprise(y, f"{year}-02", actual=fc["hi80"], model="sarima", combined=True)
-    assert result.label == f"January–February {year}"
+    fc = models.forecast_janfeb(y, year, "default")
+    result = models.surprise(y, f"{year}-02", actual=fc["hi80"], model="default", combined=True)
+    assert result.label == f"January–February {year}" and result.horizon == 2
     assert (result.mean, result.lo95) == pytest.approx((fc["mean"], fc["lo95"]))
-    assert result.percentile == pytest.approx(90, abs=0.1) and not result.flag
-    with pytest.raises(DataError, match="actual"):
-        models.surprise(y, year, model="sarima", combined=True)
+    assert not result.flag
+    # ranked among the model's past errors of two-month sums known in December
+    table = evaluate.sum_errors(y.loc[:f"{year - 1}-12"], "default")
+    past = evaluate.known_errors(table, f"{year - 1}-12", 2)
+    assert result.n_past == len(past) and result.judged == (len(past) >= 24)
+    with pytest.raises(ValueError, match="actual"):
+        models.surprise(y, year, model="default", combined=True)
 
 
 def test_surprise_history_and_extreme_since():
@@ -205,7 +271,9 @@ def test_surprise_history_and_extreme_since():
     history = models.surprise_history(y, y.index[-6], y.index[-1], model="seasonal_naive")
     assert list(history.index) == list(y.index[-6:])
     one = models.surprise(y, y.index[-2], model="seasonal_naive")
-    assert history.loc[y.index[-2], "percentile"] == pytest.approx(one.percentile)
+    assert history.loc[y.index[-2], "hi95"] == pytest.approx(one.hi95)
+    assert history.loc[y.index[-2], "judged"] == one.judged
+    np.testing.assert_allclose(history.loc[y.index[-2], "percentile"], one.percentile)
     made = pd.DataFrame({"percentile": [5.0, 40.0, 3.0, 60.0, 4.0]},
                         index=pd.period_range("2025-01", periods=5, freq="M"))
     assert str(models.extreme_since(made, "2025-05")) == "2025-03"

@@ -24,12 +24,18 @@ def test_customs_series_for_magnets(tmp_path):
 
 def test_forecast_models_short_backtest(tmp_path):
     got = run(tmp_path, "02_forecast_models.ipynb", n_origins=6, horizons=[1], start="2020-01")
-    table = evaluate.backtest(series.monthly().loc["2020-01":], horizons=(1,), n_origins=6)
-    ranking = evaluate.rank(table)
+    values = series.monthly().loc["2020-01":]
+    rows = evaluate.forecasts(values, horizons=(1,), n_origins=6)
+    ranking = evaluate.rank(evaluate.score(rows))
     assert got["n_origins"] == 6
     assert got["best_model"] == ranking.index[0]
     assert got["seasonal_naive_mase"] == round(float(ranking.loc["seasonal_naive", "mase"]), 3)
     assert got["default_model"] == models.DEFAULT
+    assert got["default_coverage80"] == round(float(ranking.loc[models.DEFAULT, "coverage80"]), 3)
+    surprises = models.surprise_history(values, values.index[0], values.dropna().index[-1])
+    judged = surprises["percentile"].dropna()
+    assert got["surprises_judged"] == len(judged)
+    assert got["surprises_outside80"] == round(float(((judged < 10) | (judged > 90)).mean()), 3)
 
 
 def test_export_controls_other_event(tmp_path):
