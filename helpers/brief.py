@@ -277,43 +277,53 @@ def _combined(built: series.Built | None, month: pd.Period) -> bool:
 
 
 def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: Number,
-                  total_prev: Number, notes: _Notes) -> tuple[tuple[Destination, ...],
-                                                              pd.DataFrame]:
+                  magnets: series.Built | None, notes: _Notes
+                  ) -> tuple[tuple[Destination, ...], pd.DataFrame]:
     """Magnets by destination: the main ones always, then any other published partner; and
-    the monthly panel of the main destinations for the chart."""
-    partners = [p for p in figures_mod.PARTNERS if p != "World"]
-    rows, panel = [], {}
-    for partner in partners:
-        built = build_or_none("magnets", data, partner)
-        if built is None:
+    the monthly panel of the main destinations for the chart. A single month is screened
+    (`helpers.screen`: changes, share, and how its change compares with the series' past); a
+    combined January-February release is compared with the year before."""
+    from helpers import screen
+
+    built = {p: b for p in figures_mod.PARTNERS if p != "World"
+             if (b := build_or_none("magnets", data, p)) is not None}
+    panel = pd.DataFrame({p: b.months["value"].astype(float) for p, b in built.items()})
+    if magnets is not None:
+        panel["World"] = magnets.months["value"].astype(float)
+    panel = panel.reindex(pd.period_range(panel.index.min(), max(panel.index.max(), month),
+                                          freq="M")) if len(panel.columns) else panel
+    screened = (screen.screen(panel, month, total="World" if "World" in panel else None)
+                if len(panel.columns) and not combined else None)
+    rows = []
+    for partner in [*MAIN_DESTINATIONS, *sorted(set(built) - set(MAIN_DESTINATIONS))]:
+        if partner not in built:
             if partner in MAIN_DESTINATIONS:
                 rows.append(Destination(partner, Number(partner, str(month), str(month), None,
                                                         "missing"), None, None, None, None))
             continue
-        if partner in MAIN_DESTINATIONS:
-            panel[partner] = built.months["value"].astype(float)
-        now = _value(built, month, combined, notes, data)
+        now = _value(built[partner], month, combined, notes, data)
         if not now.known and partner not in MAIN_DESTINATIONS:
             continue
-        year_ago = _value(built, month - 12, combined, _Notes(), data)
-        previous = None if combined else _value(built, month - 1, False, _Notes(), data)
-        share = (round(100 * now.value / total.value, 1)
-                 if now.known and total.known and partner not in AGGREGATES else None)
-        share_before = None
-        if previous is not None and previous.known and total_prev.known and share is not None:
-            share_before = 100 * previous.value / total_prev.value
-        rows.append(Destination(
-            partner, now, share, None if previous is None else pct(now.value, previous.value),
-            pct(now.value, year_ago.value),
-            None if share_before is None else round(share - share_before, 1),
-            partner in AGGREGATES))
+        aggregate = partner in AGGREGATES
+        if screened is not None:
+            row = screened.loc[partner]
+            changes = [None if pd.isna(row[c]) else round(float(row[c]), 1)
+                       for c in ("share_pct", "mom_pct", "yoy_pct", "share_change_pts")]
+        else:
+            year_ago = _value(built[partner], month - 12, True, _Notes(), data)
+            share = (round(100 * now.value / total.value, 1)
+                     if now.known and total.known else None)
+            changes = [share, None, pct(now.value, year_ago.value), None]
+        if aggregate:
+            changes[0] = changes[3] = None
+        rows.append(Destination(partner, now, *changes, aggregate))
     main = [r for r in rows if r.partner in MAIN_DESTINATIONS]
-    main.sort(key=lambda r: MAIN_DESTINATIONS.index(r.partner))
     others = sorted((r for r in rows if r.partner not in MAIN_DESTINATIONS),
                     key=lambda r: -(r.quantity.value or 0))
     start = month - DESTINATION_MONTHS + 1
-    frame = pd.DataFrame(panel).reindex(pd.period_range(start, month, freq="M"))
-    return tuple(main + others), frame.rename_axis("month")
+    chart = panel.reindex(columns=[p for p in MAIN_DESTINATIONS if p in panel.columns],
+                          index=pd.period_range(start, month, freq="M"))
+    return tuple(main + others), chart.rename_axis("month")
 
 
 def _alerts(n: dict) -> list[dict]:
@@ -339,7 +349,7 @@ def _alerts(n: dict) -> list[dict]:
             out.append({"kind": "share", "series": f"magnets {d.partner}",
                         "value": d.share_change_pts,
                         "sentence": f"{d.partner}'s share of magnet exports moved "
-                                    f"{d.share_change_pts:+.1f} points on the month."})
+                                    f"{d.share_change_pts:+.1f} points on a year earlier."})
     return out
 
 
@@ -410,9 +420,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
         no_forecast = "the headline figure for the month is not in the data"
     magnets_now = _value(magnets, period, combined, notes, data)
     magnets_ago = _value(magnets, period - 12, combined, _Notes(), data)
-    magnets_prev = (Number("", "", "", None, "missing") if combined
-                    else _value(magnets, period - 1, False, _Notes(), data))
-    destinations, panel = _destinations(data, period, combined, magnets_now, magnets_prev, notes)
+    destinations, panel = _destinations(data, period, combined, magnets_now, magnets, notes)
     detail = magnets_now.known or any(d.quantity.known for d in destinations)
     stage = ("detailed release in" if detail and now.known else
              "detailed release only" if detail else "preliminary release only")
