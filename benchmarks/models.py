@@ -18,8 +18,8 @@ Times are medians over --runs runs. Run with `make bench`, or
 from __future__ import annotations
 
 import argparse
-import os
 import multiprocessing
+import os
 import platform
 import subprocess
 import sys

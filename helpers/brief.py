@@ -457,8 +457,9 @@ def compute(month: str | None = None, product: str = "rare_earths",
         events=shown, since_measure=since,
         mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
                                    for p in MAIN_DESTINATIONS))) if folders else (),
-        chart_events=events_mod.pick(timeline, start=str(start.start_time.date()),
-                                     end=str(period)), alerts=tuple(_alerts(parts)),
+        chart_events=events_mod.pick(
+            timeline, start=str((period - DESTINATION_MONTHS + 1).start_time.date()),
+            end=str(period)), alerts=tuple(_alerts(parts)),
         sources=tuple(notes.items), missing_months=missing, contradictions=contradictions,
         currency=currency, chart_months=chart, chart_janfeb=janfeb, destination_panel=panel)
 

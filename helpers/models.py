@@ -53,8 +53,6 @@ from scipy import stats
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from helpers.errors import DataError  # the intervention code below
-
 SEASON = 12
 BASE_MODELS = ("naive", "seasonal_naive", "mean12", "ets", "sarima")
 COMBOS = {"combo": ("seasonal_naive", "sarima"), "combo_mean12": ("seasonal_naive", "mean12")}

@@ -269,6 +269,14 @@ def sources_section(n: Numbers) -> str:
     return "\n".join(lines + ([""] + [f"- {t}" for t in notes] if notes else []))
 
 
+def chart_key(legend: list[str]) -> str:
+    """The numbered events of the brief's charts (the same numbers on both), in one line."""
+    if not legend:
+        return ""
+    return ("<small>Events on the charts: "
+            + "; ".join(csvfile.safe_markdown(line) for line in legend) + ".</small>")
+
+
 def forecast_frame(n: Numbers) -> pd.DataFrame:
     """The forecast for the chart: one row; a combined release at its monthly average."""
     s = n.surprise
