@@ -103,7 +103,7 @@ def _external(model: str, values: np.ndarray, chunks: list[list[int]], sf_python
         data = np.load(out)
         seconds.extend(data["seconds"].tolist())
         version = str(data["version"])
-        for fc, row in zip(data["forecasts"], data["series"]):
+        for fc, row in zip(data["forecasts"], data["series"], strict=True):
             frames.append(_rows(model, as_series(values[row]), origins, fc).assign(series=row))
     return seconds, pd.concat(frames, ignore_index=True), version
 
@@ -117,7 +117,7 @@ def _rows(model: str, y: pd.Series, origins: pd.PeriodIndex, fc: np.ndarray) -> 
             if origin + h in y.index:
                 rows.append({"model": model, "used": model, "origin": origin, "horizon": h,
                              "target": origin + h, "actual": y[origin + h],
-                             **dict(zip(["mean", "lo80", "hi80", "lo95", "hi95"], fc[j, h - 1])),
+                             **dict(zip(["mean", "lo80", "hi80", "lo95", "hi95"], fc[j, h - 1], strict=True)),
                              "scale": scale, "warnings": 0})
     return pd.DataFrame(rows)
 
@@ -164,7 +164,7 @@ def _panel_table(scored: dict[str, pd.DataFrame], timings: dict[str, list[float]
         entry = {"library": "statsforecast" if name in EXTERNAL else "helpers",
                  "series": rows["series"].nunique(),
                  "s/series": f"{np.median(timings[name]):.3g}"}
-        entry.update({f"MASE h{h}": f"{v:.3f}" for h, v in zip(score["horizon"], score["mase"])})
+        entry.update({f"MASE h{h}": f"{v:.3f}" for h, v in zip(score["horizon"], score["mase"], strict=True)})
         entry["vs seasonal naive"] = f"{ranked['vs_baseline']:+.1f}%"
         entry.update({c: f"{ranked[c]:.3f}" for c in ("coverage80", "coverage95")})
         table[name] = entry
