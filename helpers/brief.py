@@ -31,6 +31,8 @@ MAIN_DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India"
 #: Aggregates of several destinations: listed, never counted in shares of the total.
 AGGREGATES = {"European Union"}
 CHART_YEARS = 5
+#: Events drawn on the brief's charts (all kinds are listed in its policy section).
+CHART_KINDS = ("measure", "informal", "relaxation", "talks")
 DESTINATION_MONTHS = 24
 POLICY_MONTHS = 6
 ALERT_YOY_PCT = 30.0
@@ -180,10 +182,12 @@ class _Notes:
             rank = series.source_rank(copy["source"], copy["url"], note)
             ranked.append((rank, _is_ip_host(copy["url"]), str(copy["published"]), copy))
         rank, _, _, best = min(ranked, key=lambda r: r[:3])
-        source = Source(display_title(best["source"]), best["url"], str(best["published"]), rank)
-        if source not in self.items:
-            self.items.append(source)
-        return (self.items.index(source) + 1,)
+        urls = [item.url for item in self.items]
+        if best["url"] not in urls:  # one note per address, whatever title a copy carries
+            self.items.append(Source(display_title(best["source"]), best["url"],
+                                     str(best["published"]), rank))
+            urls.append(best["url"])
+        return (urls.index(best["url"]) + 1,)
 
 
 def _month_number(built: series.Built, month: pd.Period, notes: _Notes, data: pd.DataFrame,
@@ -458,21 +462,24 @@ def compute(month: str | None = None, product: str = "rare_earths",
         mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
                                    for p in MAIN_DESTINATIONS))) if folders else (),
         chart_events=events_mod.pick(
-            timeline, start=str((period - DESTINATION_MONTHS + 1).start_time.date()),
-            end=str(period)), alerts=tuple(_alerts(parts)),
+            timeline, kinds=CHART_KINDS,
+            start=str((period - DESTINATION_MONTHS + 1).start_time.date()), end=str(period)), alerts=tuple(_alerts(parts)),
         sources=tuple(notes.items), missing_months=missing, contradictions=contradictions,
         currency=currency, chart_months=chart, chart_janfeb=janfeb, destination_panel=panel)
 
 
 def _since_measure(magnets: series.Built | None, headline: series.Built | None,
                    month: pd.Period, timeline: pd.DataFrame) -> dict | None:
-    """The cumulative abnormal since the last control measure, on magnets (the goods the
-    controls are about) when the month has a magnet figure, else on the headline line. Only
-    measures on all destinations count for the World series."""
+    """The cumulative abnormal since the last export-control measure, on magnets (the goods the
+    controls are about) when the month has a magnet figure, else on the headline line. An
+    export control is an event whose text names exports or MOFCOM (not, say, a production
+    quota); only measures on all destinations count for the World series."""
     from helpers import interventions
 
     known = timeline[timeline["date"] < month.end_time]
-    worldwide = known[~known["title"].str.contains("Japan", case=False)]
+    text = known["title"] + " " + known["detail"]
+    worldwide = known[text.str.contains("export|MOFCOM", case=False)
+                      & ~known["title"].str.contains("Japan", case=False)]
     for built in (magnets, headline):
         if built is None or month not in built.months.index \
                 or built.months.at[month, "origin"] == "missing":

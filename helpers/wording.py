@@ -8,6 +8,7 @@ so no data text is live in the brief.
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -273,8 +274,8 @@ def chart_key(legend: list[str]) -> str:
     """The numbered events of the brief's charts (the same numbers on both), in one line."""
     if not legend:
         return ""
-    return ("<small>Events on the charts: "
-            + "; ".join(csvfile.safe_markdown(line) for line in legend) + ".</small>")
+    return ("<div class='key'>Events on the charts: "
+            + "; ".join(html.escape(line) for line in legend) + ".</div>")
 
 
 def forecast_frame(n: Numbers) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """The monthly brief: numbers against hand-computed values, bad months, atomic rendering."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -227,3 +228,16 @@ def test_briefs_range_lists_months_without_a_figure(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert "skipped (no published figure): 2017-01, 2017-02, 2017-03" in done.stdout
+
+
+@pytest.mark.skipif(render.find_chromium() is None and not os.environ.get("CI"),
+                    reason="needs Debian's chromium (CI installs it, and fails without it)")
+@pytest.mark.parametrize("month", ["2025-12", "2026-02"])
+def test_pdf_fits_on_two_pages_with_its_title(tmp_path, month):
+    result = render.render(month, tmp_path, pdf=True)
+    assert result.ok and "no PDF" not in result.message, result.message
+    info = subprocess.run(["pdfinfo", str(result.folder / "brief.pdf")], capture_output=True,
+                          text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
+    assert 1 <= pages <= 2
+    assert f"China rare-earth exports — {pd.Period(month, 'M'):%B %Y}" in info
