@@ -337,7 +337,10 @@ def _alerts(n: dict) -> list[dict]:
     s = n["surprise"]
     if s is not None and s.flag:
         out.append({"kind": "outside_95", "series": "rare_earths",
-                    "sentence": f"The headline figure is outside the forecast's 95% interval "
+                    "sentence": f"The headline figure's miss of the forecast is beyond the "
+                                f"central 95% of the model's past misses (percentile "
+                                f"{s.percentile:.0f})." if s.judged else
+                                f"The headline figure is outside the forecast's 95% interval "
                                 f"({s.lo95:,.0f}–{s.hi95:,.0f} t)."})
     for name, change in (("rare_earths", n["yoy_pct"]),
                          ("magnets", pct(n["magnets_total"].value, n["magnets_year_ago"].value))):

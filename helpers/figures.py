@@ -78,6 +78,7 @@ PRODUCTS: dict[str, dict[str, object]] = {
 }
 
 FLOWS = ["export", "import"]
+FIRST_YEAR = 1990  # no figure of this package's series before
 #: `yoy_pct` is a change on the same period a year earlier as the source publishes it (GACC
 #: compares with its revised prior-year figures, so it can differ from one computed from months).
 MEASURES = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY", "yoy_pct": "%"}
@@ -214,6 +215,17 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         except ValueError:
             raise DataError(path, line, f"{row['published']!r} is not a real date",
                             column="published") from None
+        if pd.Period(row["published"], {4: "Y", 7: "M", 10: "D"}[len(row["published"])]
+                     ).start_time > pd.Timestamp.today():
+            raise DataError(path, line, f"published {row['published']} is in the future",
+                            column="published")
+        if not FIRST_YEAR <= int(row["start"][:4]) or pd.Period(row["end"], "M") >= \
+                pd.Period(pd.Timestamp.today(), "M"):
+            raise DataError(path, line, f"period {row['start']}..{row['end']}: expected months "
+                            f"from {FIRST_YEAR} to the last complete month", column="start")
+        if row["url"].startswith("http") and csvfile.safe_url(row["url"]) is None:
+            raise DataError(path, line, f"{row['url']!r} is not a web address with a host",
+                            column="url")
         if published <= pd.Period(row["end"], "M").end_time:
             raise DataError(path, line, f"published {row['published']}, not after the period "
                             f"{row['start']}..{row['end']} it reports; a month's figure is "

@@ -40,10 +40,9 @@ from scipy import stats
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from helpers import evaluate, models
-from helpers.errors import DataError
 
 REGRESSORS = ("step", "pulse", "ramp")
-MEASURES = ("measure", "informal", "control")  # "control": the timeline's kind before issue 15
+MEASURES = ("measure", "informal")
 STOCKPILING = 3  # months before an announcement in which buyers may run ahead of a measure
 RECENT = 4  # figures needed in the 12 months to a forecast origin: a third of a year at least
 WINDOW, MIN_ERRORS = 36, 12  # past errors used for a band or a path, and the fewest accepted
@@ -119,15 +118,15 @@ def event_of(event: Event | str | pd.Timestamp | pd.Period | pd.Series,
     else:
         date = _date(event)
         if date is None:
-            raise DataError(None, None, f"unknown event {event!r}: neither an id of the events "
+            raise ValueError(f"unknown event {event!r}: neither an id of the events "
                             "frame given nor a date")
         return Event(str(event), "measure", f"event of {date:%Y-%m-%d}", date, date)
     for column in ("id", "date", "kind"):
         if column not in row.index:
-            raise DataError(None, None, f"the event row lacks {column!r}")
+            raise ValueError(f"the event row lacks {column!r}")
     date = _date(row["date"])
     if date is None:
-        raise DataError(None, None, f"event {row['id']!r} has no date")
+        raise ValueError(f"event {row['id']!r} has no date")
     effective = _date(_field(row, "effective")) or date
     end_id = end_date = None
     if events is not None and "ends" in events.columns:
@@ -190,7 +189,7 @@ def _study(y: pd.Series, event: Event, origin: pd.Period, first: pd.Period, last
     is allowed: months up to the origin get no expectation)."""
     recent = y.loc[origin - 11:origin].notna().sum() if origin >= y.index[0] else 0
     if recent < RECENT:
-        raise DataError(None, None, f"{recent} figure(s) in the 12 months to {origin}: too "
+        raise ValueError(f"{recent} figure(s) in the 12 months to {origin}: too "
                         f"little history to forecast from (at least {RECENT} needed)")
     index = pd.period_range(first, last, freq="M")
     actual = y.reindex(index)
@@ -314,7 +313,7 @@ def placebos(series: pd.Series, events: pd.DataFrame, months: int = 3, model: st
                         m.to_timestamp())
         try:
             study = _study(y, placebo, m - 1, m, m + months - 1, model, cache)
-        except DataError:
+        except ValueError:
             continue
         rows[m] = cumulative(study, m, m + months - 1)
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -353,7 +352,7 @@ def since_last_measure(series: pd.Series, month: str | pd.Period, events: pd.Dat
     y = models.check_series(series.loc[:month])
     try:
         study = _study(y, event, event.announced - 1, event.announced, month, model, {})
-    except DataError:
+    except ValueError:
         return None
     start = event.effective if month >= event.effective else event.announced
     result = cumulative(study, start, month)
@@ -387,7 +386,7 @@ def summary(study: Study, series: pd.Series, placebo_tables: Mapping[int, pd.Dat
             "placebos": len(table)}
     try:
         result = stockpiling(series, study.event, model=study.requested)
-    except DataError as err:
+    except ValueError as err:
         result = {"method": f"no study: {err}", "months": 0, "pct": np.nan}
     rows[f"stockpiling ({STOCKPILING} months before)"] = result
     return pd.DataFrame.from_dict(rows, orient="index")
@@ -478,7 +477,7 @@ def panel(series_by_label: Mapping[str, pd.Series], chosen: pd.DataFrame, events
             key = (label, str(row["id"]))
             try:
                 study = event_study(y, row, before, after, model, events)
-            except DataError as err:
+            except ValueError as err:
                 out.skipped[key] = f"{label}: no study — {str(err).split(': ', 1)[-1]}."
                 continue
             out.studies[key] = study
@@ -507,21 +506,21 @@ def _event_dates(events: pd.DataFrame | Sequence[Any], kinds: Iterable[str] | No
     if isinstance(events, pd.DataFrame):
         missing = {"id", "date", "kind"} - set(events.columns)
         if missing:
-            raise DataError(None, None, f"the events frame lacks {', '.join(sorted(missing))}")
+            raise ValueError(f"the events frame lacks {', '.join(sorted(missing))}")
         table = events.loc[:, ["id", "date", "kind"]]
     else:
         rows = []
         for value in events:
             date = _date(value)
             if date is None:
-                raise DataError(None, None, f"{value!r} is not a date; pass event ids as a "
+                raise ValueError(f"{value!r} is not a date; pass event ids as a "
                                 "frame from helpers.events.pick")
             rows.append([date.strftime("%Y-%m-%d"), date, None])
         table = pd.DataFrame(rows, columns=["id", "date", "kind"])
     if kinds is not None:
         table = table[table["kind"].isin(list(kinds))]
     if table.empty:
-        raise DataError(None, None, "no event left to estimate")
+        raise ValueError("no event left to estimate")
     return pd.Series(pd.to_datetime(table["date"]).to_numpy(), index=table["id"].astype(str))
 
 
@@ -551,7 +550,7 @@ def _regressors(index: pd.PeriodIndex, months: pd.Series, kinds: Mapping[str, st
         since = position - (month - index[0]).n
         kind = kinds[event]
         if kind not in REGRESSORS:
-            raise DataError(None, None, f"regressor for {event} must be one of {REGRESSORS}, "
+            raise ValueError(f"regressor for {event} must be one of {REGRESSORS}, "
                             f"got {kind!r}")
         columns[event] = {"step": since >= 0, "pulse": since == 0, "ramp": np.clip(since + 1, 0,
                                                                                      None)}[kind]
@@ -571,25 +570,25 @@ def intervention(series: pd.Series, events: pd.DataFrame | Sequence[Any],
     dates; `kinds` keeps only events of those kinds; `regressor` is "step",
     "pulse" or "ramp" for all events, or a mapping from event id to one of them. `start` trims the
     series (e.g. to skip the sparse early years). Events whose regressors cannot be told apart
-    from each other or from the level on the available months raise DataError.
+    from each other or from the level on the available months raise ValueError.
     """
     y = models.check_series(series if start is None else series.loc[pd.Period(start, freq="M"):])
     dates = _event_dates(events, kinds)
     months = pd.Series([pd.Period(d, freq="M") + lag for d in dates], index=dates.index)
     outside = months[(months <= y.index[0]) | (months > y.index[-1])]
     if len(outside):
-        raise DataError(None, None, f"events outside the series window {y.index[0]}–"
+        raise ValueError(f"events outside the series window {y.index[0]}–"
                         f"{y.index[-1]}: {', '.join(outside.index)}")
     kind_of = ({e: regressor for e in months.index} if isinstance(regressor, str)
                else dict(regressor))
     missing = set(months.index) - set(kind_of)
     if missing:
-        raise DataError(None, None, f"no regressor given for {', '.join(sorted(missing))}")
+        raise ValueError(f"no regressor given for {', '.join(sorted(missing))}")
     x = _regressors(y.index, months, kind_of)
     available = y.notna().to_numpy()
     design = np.column_stack([np.ones(available.sum()), x.to_numpy()[available]])
     if np.linalg.matrix_rank(design) < design.shape[1]:
-        raise DataError(None, None, "the events' regressors cannot be told apart on the available "
+        raise ValueError("the events' regressors cannot be told apart on the available "
                         "months (same month, or no available month before/after an event)")
     z = np.log(y.to_numpy())
     model = SARIMAX(z, exog=x.to_numpy(), order=order, seasonal_order=seasonal_order,
@@ -598,7 +597,7 @@ def intervention(series: pd.Series, events: pd.DataFrame | Sequence[Any],
         res, caught = models._capture(model.fit, disp=False, method="lbfgs",
                                       maxiter=models.Settings.maxiter)
     except Exception as err:  # report which model failed and why, in the package's error type
-        raise DataError(None, None, f"SARIMAX{order}{seasonal_order} with the event regressors "
+        raise ValueError(f"SARIMAX{order}{seasonal_order} with the event regressors "
                         f"could not be fitted: {type(err).__name__}: {err}") from err
     k = x.shape[1]
     coef, ci = res.params[:k], res.conf_int(0.05)[:k]

@@ -476,7 +476,8 @@ class Surprise:
     the intervals come from the model's past errors (else from its variance). `percentile`: the
     rank of the release's forecast error among the model's last past errors of the same kind
     (n_past of them; NaN and ``judged=False`` with fewer than ``evaluate.MIN_JUDGED``). `flag`:
-    the actual is outside the 95% interval. `horizon`: months from the last available month
+    the release is outside the central 95% of those past errors (percentile below 2.5 or above
+    97.5); when not judged, outside the 95% interval. `horizon`: months from the last available month
     before the release to the release (1 unless months are missing; 2 for a combined
     January–February, whose errors are those of two-month sums)."""
 
@@ -556,7 +557,9 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
     calibrated = len(errors) >= evaluate.MIN_ERRORS
     judged = len(errors) >= evaluate.MIN_JUDGED
     percentile = float(evaluate.rank_percentile(error, errors)) if judged else np.nan
-    flag = bool(actual < q["lo95"] or actual > q["hi95"])
+    # the flag follows the rank where there are enough past errors to rank against
+    flag = (bool(percentile < 2.5 or percentile > 97.5) if judged
+            else bool(actual < q["lo95"] or actual > q["hi95"]))
     change = 100.0 * (actual / q["mean"] - 1.0)
     kind = "two-month" if combined else f"{horizon}-month-ahead"
     judgement = (f"percentile {percentile:.0f} among its last {len(errors)} {kind} errors"
@@ -566,7 +569,8 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
                 f"{'below' if change < 0 else 'above'} the {fitted.model.replace('_', ' ')} "
                 f"forecast of {q['mean']:,.0f} {unit} (95% interval {q['lo95']:,.0f}–"
                 f"{q['hi95']:,.0f}, from {'its past errors' if calibrated else 'the model'}); "
-                f"{judgement}; {'outside' if flag else 'within'} the 95% interval.")
+                f"{judgement}; {'outside' if flag else 'within'} "
+                f"{'the central 95% of past errors' if judged else 'the 95% interval'}.")
     return Surprise(label, target, fitted.model, *(float(q[c]) for c in
                                                    ("mean", "lo80", "hi80", "lo95", "hi95")),
                     float(actual), percentile, flag, sentence, fitted.n_warnings, judged,

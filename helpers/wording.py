@@ -16,7 +16,7 @@ import pandas as pd
 from helpers import csvfile
 from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
 
-KIND_WORDS = {"measure": "measure", "control": "measure", "informal": "reported informal measure",
+KIND_WORDS = {"measure": "measure", "informal": "reported informal measure",
               "relaxation": "relaxation", "talks": "talks", "supply": "supply",
               "legal": "law", "other": "other"}
 
@@ -138,12 +138,14 @@ def surprise_sentence(n: Numbers) -> str:
     if not judged:
         return text + ": too few past forecasts to judge how unusual that is."
     if s.flag:
-        verdict = "outside the 95% interval: unusual"
+        verdict = "beyond the central 95% of past misses: unusual"
     elif s.percentile < 10 or s.percentile > 90:
         verdict = f"{'low' if s.percentile < 10 else 'high'}er than in 9 of 10 past forecasts"
     else:
         verdict = "within the usual range"
-    return text + f": percentile {s.percentile:.0f} of past forecast errors, {verdict}."
+    share = 2 * min(s.percentile, 100 - s.percentile)
+    return (text + f": percentile {s.percentile:.0f} among the model's past errors, {verdict} "
+            f"(a miss this large either way came in about {share:.0f}% of past forecasts).")
 
 
 def headline_section(n: Numbers) -> str:

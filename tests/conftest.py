@@ -13,7 +13,7 @@ from helpers.figures import CONTENT as COLUMNS
 def figure(start: str, end: str, value: float, *, product: str = "rare_earths",
            flow: str = "export", partner: str = "World", measure: str = "quantity_t",
            source: str = "Test wire (Reuters)", url: str = "https://example.org/a",
-           published: str = "2030-01-01", note: str = "", as_published: str | None = None
+           published: str = "2026-06-01", note: str = "", as_published: str | None = None
            ) -> dict[str, str]:
     """One row of the figures schema with test defaults."""
     unit = {"quantity_t": "t", "value_usd": "USD", "value_cny": "CNY"}[measure]

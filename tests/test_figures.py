@@ -126,3 +126,20 @@ def test_an_impossible_publication_day_is_a_data_error(write_figures):
 
 def test_a_unit_glued_to_korean_text_is_a_unit():
     assert figures.UNIT_WORDS["quantity_t"].search("5월엔 1,238t까지 내려앉았다가")
+
+
+@pytest.mark.parametrize("field, bad, message", [
+    ("published", "2099-01-14", "is in the future"),
+    ("published", "2026-02-30", "is not a real date"),
+    ("start", "1989-01", "expected months from 1990"),
+    ("end", "2099-01", "expected months from 1990 to the last complete month"),
+    ("url", "https://]]]", "is not a web address with a host"),
+])
+def test_absurd_dates_periods_and_addresses(write_figures, field, bad, message):
+    row = figure("2025-01", "2025-01", 100)
+    row[field] = bad
+    if field in ("start", "end"):
+        row["start"] = row["end"] = bad
+    column = "start" if field == "end" else field
+    with pytest.raises(DataError, match=f":2: column '{column}': .*{message}"):
+        figures.load(write_figures([row]))
