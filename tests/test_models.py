@@ -222,7 +222,7 @@ def test_surprise_rank_among_known_past_errors():
     assert "percentile" in result.sentence and "48 1-month-ahead errors" in result.sentence
     far = models.surprise(y, month, actual=10 * result.hi95, model="seasonal_naive")
     assert far.flag and far.percentile == pytest.approx(100 * 48.5 / 49)
-    assert "above" in far.sentence and "outside the 95% interval" in far.sentence
+    assert "above" in far.sentence and "outside the central 95% of past errors" in far.sentence
 
 
 def test_surprise_with_too_few_past_forecasts_says_so():
