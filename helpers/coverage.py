@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import csvfile, figures, paths, series
+from helpers.markdown import frame_table, table
 
 #: The series the package models, in the order reports list them.
 SERIES = [
@@ -24,15 +25,6 @@ SERIES = [
     ("magnets", "export", "Vietnam", "quantity_t"),
     ("rare_earth_products_bbg", "export", "World", "quantity_t"),
 ]
-
-
-def table(frame: pd.DataFrame) -> str:
-    """A frame as a Markdown table (index first)."""
-    head = [frame.index.name or "", *map(str, frame.columns)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for index, row in frame.iterrows():
-        lines.append("| " + " | ".join([str(index), *map(str, row.tolist())]) + " |")
-    return "\n".join(lines)
 
 
 def label(product: str, flow: str, partner: str, measure: str) -> str:
@@ -78,19 +70,18 @@ def markdown(data: pd.DataFrame | None = None) -> str:
            "Months: reported (a single-month figure), derived (pinned down by year-to-date or",
            "full-year totals; see `helpers.series`), missing (nobody published it, or only the",
            "combined January+February figure is known).", "",
-           "## All series", "", table(status(data)), ""]
+           "## All series", "", frame_table(status(data)), ""]
     for key in SERIES:
         built = series.build(*key, figures=data)
-        out += [f"## {label(*key)}", "", table(by_year(built)), ""]
+        out += [f"## {label(*key)}", "", frame_table(by_year(built)), ""]
         if built.contradictions:
             out += ["Interval sums that contradict their months beyond rounding "
                     "(reported, not averaged):", "",
-                    "| interval | published | sum of months | difference | figure ids |",
-                    "|---|---:|---:|---:|---|"]
-            for c in built.contradictions:
-                out.append(f"| {c['interval']} | {c['published']:,.1f} | "
-                           f"{c['sum_of_months']:,.1f} | {c['difference']:+,.1f} | "
-                           f"{', '.join(c['ids'])} |")
+                    table(
+                        ["interval", "published", "sum of months", "difference", "figure ids"],
+                        ([c["interval"], f"{c['published']:,.1f}", f"{c['sum_of_months']:,.1f}",
+                          f"{c['difference']:+,.1f}", ", ".join(c["ids"])]
+                         for c in built.contradictions), ["l", "r", "r", "r", "l"])]
             out.append("")
     return "\n".join(out)
 

@@ -9,7 +9,6 @@ rebuilt. A failed rebuild puts the raw file back as it was, so bad input changes
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import figures, paths, series, sources
+from helpers import csvfile, figures, paths, series, sources
 from helpers.errors import DataError
 
 #: Product ids `add` takes, with the raw series stem each is written under.
@@ -156,22 +155,23 @@ def story(values: dict[str, str | None], today: date, where: str = "") -> Story:
 
 
 def read_file(path: str | Path, today: date) -> list[Story]:
-    """Stories from a CSV with the columns `FILE_COLUMNS` (one row per figure)."""
+    """Stories from a CSV with columns among `FILE_COLUMNS` (one row per figure), read by the
+    package's strict reader (regular files only, size and field caps)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"--file {path}: cannot be read as UTF-8 text ({exc})") from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or any(c not in FILE_COLUMNS for c in rows[0]) or "product" not in rows[0]:
+        text = csvfile.decode(path, csvfile.read_bytes(path)).removeprefix("\ufeff")
+        rows = list(csvfile.records(path, text))
+    except DataError as exc:
+        raise InputError(f"--file {exc}") from None
+    if not rows or any(c not in FILE_COLUMNS for c in rows[0][1]) or "product" not in rows[0][1]:
         raise InputError(f"--file {path.name}:1: expected a header of columns among "
                          f"{','.join(FILE_COLUMNS)} (product required)")
-    out = []
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != len(rows[0]):
-            raise InputError(f"--file {path.name}:{line}: {len(row)} fields; expected "
-                             f"{len(rows[0])}")
-        out.append(story(dict(zip(rows[0], row, strict=True)), today, where=f"--file {path.name}:{line}: "))
+    header, out = rows[0][1], []
+    for line, row in rows[1:]:
+        where = f"--file {path.name}:{line}: "
+        if len(row) != len(header):
+            raise InputError(f"{where}{len(row)} fields; expected {len(header)}")
+        out.append(story(dict(zip(header, row, strict=True)), today, where=where))
     if not out:
         raise InputError(f"--file {path.name}: no rows")
     return out

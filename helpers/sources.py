@@ -15,7 +15,6 @@ so data/figures.csv is always a complete, checked file.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -152,22 +151,13 @@ def note_for(title: str, unit: str, published: str, value: str = "") -> str:
     return "; ".join(flags)
 
 
-def _read(path: Path, columns: list[str] | tuple[list[str], ...]) -> list[dict[str, str]]:
-    """Rows of a raw CSV whose header is `columns` (or one of several layouts)."""
+def _read(path: Path, columns: list[str] | tuple[list[str], ...]
+          ) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a raw CSV whose header is `columns` (or one of several layouts), read
+    by the package's one strict reader."""
     layouts = columns if isinstance(columns, tuple) else (columns,)
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames not in layouts:
-                raise DataError(path, 1, f"header is {reader.fieldnames}; expected "
-                                + " or ".join(map(str, layouts)))
-            rows = list(reader)
-    except FileNotFoundError:
-        raise DataError(path, None, "file not found") from None
-    for line, row in enumerate(rows, start=2):
-        if None in row or None in row.values():
-            raise DataError(path, line, f"expected {len(reader.fieldnames)} fields")
-    return rows
+    frame = csvfile.read_table(path, layouts[0], also=layouts[1:])
+    return [(int(line), row.to_dict()) for line, row in frame.iterrows()]
 
 
 def source_text(outlet: str, headline: str, comment: str) -> str:
@@ -220,7 +210,7 @@ Annotations = dict[tuple[str, str, str], Annotation]
 def read_annotations(path: Path = paths.ANNOTATIONS) -> Annotations:
     """Annotations keyed by (source_address, series, period as published)."""
     out: Annotations = {}
-    for line, row in enumerate(_read(path, ANNOTATION_COLUMNS), start=2):
+    for line, row in _read(path, ANNOTATION_COLUMNS):
         if row["flag"] and row["flag"] not in FLAGS:
             raise DataError(path, line, f"{row['flag']!r} is not among {list(FLAGS)}",
                             column="flag")
@@ -237,7 +227,7 @@ def read_annotations(path: Path = paths.ANNOTATIONS) -> Annotations:
 def read_corrections(path: Path = paths.PERIOD_CORRECTIONS) -> Corrections:
     """Period corrections keyed by (source_address, series, period as published)."""
     out: Corrections = {}
-    for line, row in enumerate(_read(path, CORRECTION_COLUMNS), start=2):
+    for line, row in _read(path, CORRECTION_COLUMNS):
         try:
             period_bounds(row["corrected_period"])
         except ValueError as exc:
@@ -261,7 +251,7 @@ def normalise(path: Path, corrections: Corrections | None = None,
     """
     raw_rows = _read(path, (RAW_COLUMNS, OWN_COLUMNS))
     rows, skipped = [], Counter()
-    for line, raw in enumerate(raw_rows, start=2):
+    for line, raw in raw_rows:
         own = "outlet" in raw
         key = (raw["url" if own else "source_address"], raw["series"], raw["period"])
         fix = (corrections or {}).get(key)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from helpers import csvfile
 from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
+from helpers.markdown import table
 
 KIND_WORDS = {"measure": "measure", "informal": "reported informal measure",
               "relaxation": "relaxation", "talks": "talks", "supply": "supply",
@@ -158,14 +159,11 @@ def headline_section(n: Numbers) -> str:
             (n.year_ago.label, n.year_ago, signed(n.yoy_pct)),
             (n.ytd.label, n.ytd, ""),
             (n.ytd_year_ago.label, n.ytd_year_ago, signed(n.ytd_yoy_pct))]
+    shown: dict[str, list[str]] = {}
+    for label, number, change in rows:  # each period once (a February's year to date is it)
+        shown.setdefault(label, [label, _figure(number, short=True), change])
     lines = ["## Customs 稀土 line (preliminary release)", "",
-             f"| | tonnes | {n.now.label} against it |", "|---|---:|---:|"]
-    seen = set()
-    for label, number, change in rows:
-        if label in seen:
-            continue
-        seen.add(label)
-        lines.append(f"| {label} | {_figure(number, short=True)} | {change} |")
+             table(["", "tonnes", f"{n.now.label} against it"], shown.values())]
     notes = []
     published, computed = n.ytd_yoy_published, n.ytd_yoy_pct_computed
     if published is not None:
@@ -195,22 +193,20 @@ def magnets_section(n: Numbers) -> str:
              "detailed release only": "Only the detailed release is in the data.",
              "preliminary release only": "Preliminary release only: the detailed release "
                                          "(magnets by destination) is not in the data yet."}
-    lines = [f"## Magnets by destination (HS 85051110), {n.now.label if n.combined else f'{n.month:%B %Y}'}",
-             "", stage[n.stage], "",
-             "| destination | tonnes | share of total | m/m | y/y |",
-             "|---|---:|---:|---:|---:|"]
+    rows = []
     for d in n.destinations:
         name = csvfile.safe_markdown(d.partner) + (" (group)" if d.aggregate else "")
-        if not d.quantity.known:
-            lines.append(f"| {name} | not published | | | |")
-            continue
         share = "–" if d.share_pct is None else f"{d.share_pct:.1f}%"
-        lines.append(f"| {name} | {_figure(d.quantity, short=True)} | {share} | {signed(d.mom_pct)} | "
-                     f"{signed(d.yoy_pct)} |")
+        rows.append([name, _figure(d.quantity, short=True), share, signed(d.mom_pct),
+                     signed(d.yoy_pct)] if d.quantity.known
+                    else [name, "not published", "", "", ""])
     total_yoy = pct(n.magnets_total.value, n.magnets_year_ago.value)
-    lines.append(f"| **Total** | **{_figure(n.magnets_total, short=True)}** | 100% | | "
-                 f"{signed(total_yoy)} |"
-                 if n.magnets_total.known else "| **Total** | not published | | | |")
+    rows.append(["**Total**", f"**{_figure(n.magnets_total, short=True)}**", "100%", "",
+                 signed(total_yoy)] if n.magnets_total.known
+                else ["**Total**", "not published", "", "", ""])
+    period = n.now.label if n.combined else f"{n.month:%B %Y}"
+    lines = [f"## Magnets by destination (HS 85051110), {period}", "", stage[n.stage], "",
+             table(["destination", "tonnes", "share of total", "m/m", "y/y"], rows)]
     lines += ["", "Changes are computed where both months are known (derived months count); a "
               "group such as the EU is not counted in the shares. " + TABLE_KEY]
     if n.mirror:
@@ -226,10 +222,10 @@ def definitions_section(n: Numbers) -> str:
             ("Magnets, HS 85051110 (detailed release)", n.magnets_total)]
     if sum(number.known for _, number in rows) < 2:
         return ""
-    lines = ["## Three totals that news stories mix up", "", "| definition | tonnes |",
-             "|---|---:|"]
-    lines += [f"| {label} | {_figure(number, short=True) if number.known else 'not in the data'} |"
-              for label, number in rows]
+    lines = ["## Three totals that news stories mix up", "",
+             table(["definition", "tonnes"],
+                   ([label, _figure(number, short=True) if number.known else "not in the data"]
+                    for label, number in rows))]
     lines += ["", "The 稀土 line is GACC's own aggregate of rare-earth ores, metals and "
               "compounds; Bloomberg adds up lines of the detailed release, magnets among "
               "them; magnets are one HS code. They measure different baskets, so one is "
