@@ -43,9 +43,7 @@ def _coverage(_: argparse.Namespace) -> int:
 def _build_data(_: argparse.Namespace) -> int:
     from helpers import coverage, manifest, sources
 
-    written, skipped = sources.build(sources.raw_files(),
-                                     corrections_file=paths.PERIOD_CORRECTIONS,
-                                     annotations_file=paths.ANNOTATIONS)
+    written, skipped = sources.build_shipped()
     manifest.write()
     coverage.write()
     left = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import csvfile, figures, paths, series, sources
+from helpers import csvfile, figures, series, sources
 from helpers.errors import DataError
 
 #: Product ids `add` takes, with the raw series stem each is written under.
@@ -255,7 +255,7 @@ def add(items: list[Story], raw_file: Path = sources.OWN_FILE) -> tuple[list[str
     with open(raw_file, "a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, sources.OWN_COLUMNS, lineterminator="\n").writerows(new_rows)
     try:
-        sources.build(sources.raw_files(), corrections_file=paths.PERIOD_CORRECTIONS)
+        sources.build_shipped()
     except Exception:
         raw_file.write_bytes(before)
         raise
@@ -263,7 +263,7 @@ def add(items: list[Story], raw_file: Path = sources.OWN_FILE) -> tuple[list[str
     added = [i for i in after.index if i not in existing]
     if not added:
         raw_file.write_bytes(before)
-        sources.build(sources.raw_files(), corrections_file=paths.PERIOD_CORRECTIONS)
+        sources.build_shipped()
         messages.append("every figure given is already in the data (same address, series, "
                         "period and value): nothing added")
         return [], messages

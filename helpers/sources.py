@@ -350,3 +350,10 @@ def build(files: list[Path], out: Path = paths.FIGURES, corrections_file: Path |
     figures.validate(frame, out)
     csvfile.write_frame(out, frame)
     return len(frame), skipped
+
+
+def build_shipped() -> tuple[int, Counter]:
+    """Rebuild data/figures.csv from the shared and the project's raw files with the project's
+    period corrections and annotations: what `build-data` and `add` both run."""
+    return build(raw_files(), corrections_file=paths.PERIOD_CORRECTIONS,
+                 annotations_file=paths.ANNOTATIONS)

@@ -139,3 +139,15 @@ def test_bad_input_exits_2_and_changes_nothing(project, args, message):
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert digest(project / "data") == before
+
+
+def test_add_rebuilds_exactly_what_build_data_builds(project):
+    """The rebuild after `add` keeps the annotations and corrections (TASS's truncated copies
+    stay flagged), so only the new figure differs from the shipped figures.csv."""
+    before = pd.read_csv(project / "data" / "figures.csv", dtype=str).set_index("id")
+    done = run(project, "--month", "2026-03", "--product", "magnets", "--partner", "India",
+               "--tonnes", "77", "--source", "Test Wire: magnets to India",
+               "--url", "https://example.org/in", "--published", "2026-04-20")
+    assert done.returncode == 0, done.stderr
+    after = pd.read_csv(project / "data" / "figures.csv", dtype=str).set_index("id")
+    assert after.drop(index=sorted(set(after.index) - set(before.index))).equals(before)
