@@ -20,10 +20,10 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from models import write_section  # noqa: E402
+
 from helpers import notebooks, render  # noqa: E402
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
-START, END = "<!-- brief:start -->", "<!-- brief:end -->"
 MONTH = "2025-12"
 
 
@@ -63,17 +63,6 @@ def time_brief(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def write(section: str) -> None:
-    """Replace the brief section of RESULTS.md, keeping the rest."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -90,13 +79,13 @@ def main() -> None:
         f"Written by `benchmarks/brief.py` on {date.today()}: {os.cpu_count()} cores, "
         f"median of {args.runs} runs. The floor is papermill running a notebook that only imports "
         "the brief's libraries, plus the same nbconvert HTML export; the brief is "
-        f"`render.render('{MONTH}', pdf=False)` (series, forecast and 36 past surprises, chart, "
+        f"`render.render('{MONTH}', pdf=False)` (the brief's numbers, its words, two charts, "
         "HTML, metrics.json).\n\n"
         "| step | median s | runs (s) |\n|---|---:|---|\n"
         f"| floor | {floor:.2f} | {', '.join(f'{t:.2f}' for t in floors)} |\n"
         f"| brief | {brief:.2f} | {', '.join(f'{t:.2f}' for t in briefs)} |\n\n"
-        f"Ratio brief / floor: **{brief / floor:.2f}** (aim: at most 1.5).")
-    write(section)
+        f"Ratio brief / floor: **{brief / floor:.2f}** (aim: at most 1.3).")
+    write_section(section, name="brief")
     print(section)
 
 

@@ -195,22 +195,22 @@ def _derive(chosen: list[Interval]) -> Built:
     first = min(i.start for i in chosen)
     last = max(i.end for i in chosen)
     index = pd.period_range(first, last, freq="M")
-    months = pd.DataFrame({"value": np.nan, "origin": "missing", "tol": 0.0,
-                           "ids": [[] for _ in index], "sources": [[] for _ in index],
-                           "conflict": False, "alternatives": [[] for _ in index],
-                           "derivation": "", "usable": False, "rank": 0}, index=index)
+    # plain dicts while peeling (a frame's .at is slow in these loops), a frame at the end
+    months = {m: {"value": np.nan, "origin": "missing", "tol": 0.0, "ids": [], "sources": [],
+                  "conflict": False, "alternatives": [], "derivation": "", "usable": False,
+                  "rank": 0} for m in index}
     for interval in chosen:
         if interval.start == interval.end:
             m = interval.start
-            months.at[m, "value"] = interval.value
-            months.at[m, "origin"] = "reported"
-            months.at[m, "tol"] = interval.tol
-            months.at[m, "ids"] = list(interval.ids)
-            months.at[m, "sources"] = interval.sources
-            months.at[m, "alternatives"] = interval.alternatives
-            months.at[m, "conflict"] = bool(interval.alternatives)
-            months.at[m, "usable"] = _usable(interval)
-            months.at[m, "rank"] = interval.rank
+            months[m]["value"] = interval.value
+            months[m]["origin"] = "reported"
+            months[m]["tol"] = interval.tol
+            months[m]["ids"] = list(interval.ids)
+            months[m]["sources"] = interval.sources
+            months[m]["alternatives"] = interval.alternatives
+            months[m]["conflict"] = bool(interval.alternatives)
+            months[m]["usable"] = _usable(interval)
+            months[m]["rank"] = interval.rank
     # Candidate equations: each interval, and each difference of two nested intervals that
     # share their start (January..Oct minus January..Sep = October).
     multi = [i for i in chosen if i.start != i.end and _usable(i)]
@@ -234,28 +234,28 @@ def _derive(chosen: list[Interval]) -> Built:
         # resting on the fewest published rows: the same release's chain before long sums.
         candidates = []
         for months_set, value, tol, ids, label in equations:
-            known = sorted(m for m in months_set if months.at[m, "origin"] != "missing")
+            known = sorted(m for m in months_set if months[m]["origin"] != "missing")
             unknown = sorted(months_set - set(known))
             is_janfeb = (len(unknown) == 2 and [m.month for m in unknown] == [1, 2]
                          and unknown[0].year not in janfeb)
             if (len(unknown) != 1 and not is_janfeb) or not all(
-                    months.at[m, "usable"] for m in known):
+                    months[m]["usable"] for m in known):
                 continue  # a month is derived only from precise, non-weak figures
-            used = sorted(set(ids + [i for m in known for i in months.at[m, "ids"]]))
+            used = sorted(set(ids + [i for m in known for i in months[m]["ids"]]))
             candidates.append((len(used), label, unknown, value, tol, known, used))
         if not candidates:
             break
         _, label, unknown, value, tol, known, used = min(candidates, key=lambda c: c[:2])
-        rest = value - sum(months.at[m, "value"] for m in known)
+        rest = value - sum(months[m]["value"] for m in known)
         how = label + "".join(f" - {m}" for m in known)
         if len(unknown) == 1:
             m = unknown[0]
-            months.at[m, "value"] = rest
-            months.at[m, "origin"] = "derived"
-            months.at[m, "tol"] = tol + sum(months.at[k, "tol"] for k in known)
-            months.at[m, "ids"] = used
-            months.at[m, "derivation"] = how
-            months.at[m, "usable"] = True
+            months[m]["value"] = rest
+            months[m]["origin"] = "derived"
+            months[m]["tol"] = tol + sum(months[k]["tol"] for k in known)
+            months[m]["ids"] = used
+            months[m]["derivation"] = how
+            months[m]["usable"] = True
         else:
             janfeb[unknown[0].year] = {"value": rest, "origin": "derived", "ids": used,
                                        "derivation": how}
@@ -272,16 +272,16 @@ def _derive(chosen: list[Interval]) -> Built:
         if any(part == c["interval"] for part in parts for c in contradictions):
             continue
         figures_used, total = set(ids), 0.0
-        jan_feb_unknown = any(months.at[m, "origin"] == "missing" for m in covered[:2])
+        jan_feb_unknown = any(months[m]["origin"] == "missing" for m in covered[:2])
         if (covered[0].month == 1 and len(covered) > 1 and jan_feb_unknown
                 and covered[0].year in janfeb):
             total += janfeb[covered[0].year]["value"]
             figures_used |= set(janfeb[covered[0].year]["ids"])
             covered = covered[2:]
-        if any(months.at[m, "origin"] == "missing" for m in covered):
+        if any(months[m]["origin"] == "missing" for m in covered):
             continue
-        total += sum(months.at[m, "value"] for m in covered)
-        figures_used |= {i for m in covered for i in months.at[m, "ids"]}
+        total += sum(months[m]["value"] for m in covered)
+        figures_used |= {i for m in covered for i in months[m]["ids"]}
         slack = sum(tolerance.get(i, 0.5) for i in figures_used)
         if abs(total - value) > slack + 1e-9:
             contradictions.append({"interval": label, "published": value,
@@ -289,15 +289,18 @@ def _derive(chosen: list[Interval]) -> Built:
                                    "tolerance": slack, "ids": list(ids)})
     for year in sorted({m.year for m in index}):
         jan, feb = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-02", "M")
-        if year not in janfeb and all(m in months.index and months.at[m, "origin"] != "missing"
+        if year not in janfeb and all(m in months and months[m]["origin"] != "missing"
                                       for m in (jan, feb)):
-            janfeb[year] = {"value": months.at[jan, "value"] + months.at[feb, "value"],
+            janfeb[year] = {"value": months[jan]["value"] + months[feb]["value"],
                             "origin": "sum of months",
-                            "ids": sorted(set(months.at[jan, "ids"] + months.at[feb, "ids"])),
+                            "ids": sorted(set(months[jan]["ids"] + months[feb]["ids"])),
                             "derivation": f"{jan} + {feb}"}
     jf = pd.DataFrame.from_dict(janfeb, orient="index").sort_index()
     jf.index.name = "year"
-    return Built(months=months, intervals=chosen, contradictions=contradictions, janfeb=jf)
+    frame = pd.DataFrame.from_dict(months, orient="index")
+    frame.index = index
+    frame["value"] = frame["value"].astype(float)
+    return Built(months=frame, intervals=chosen, contradictions=contradictions, janfeb=jf)
 
 
 def build(product: str = "rare_earths", flow: str = "export", partner: str = "World",
