@@ -148,7 +148,7 @@ def figure_id(row: dict[str, str] | pd.Series) -> str:
 def with_ids(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its `id` column (first) computed from each row's content."""
     out = frame[CONTENT].copy()
-    out.insert(0, "id", [figure_id(row) for _, row in out.iterrows()] if len(out) else [])
+    out.insert(0, "id", [figure_id(row) for row in out.to_dict("records")] if len(out) else [])
     return out
 
 
@@ -196,7 +196,7 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                         f"{_EXPECTED.get(column, 'valid')}{more}", column=column) from None
     typed = frame.copy()
     typed["value"] = typed["value"].astype(float)
-    for line, row in typed.iterrows():
+    for line, row in zip(typed.index, typed.to_dict("records"), strict=True):
         if row["value"] < 0 and row["measure"] != "yoy_pct":
             raise DataError(path, line, f"{row['value']} is negative; expected value >= 0",
                             column="value")

@@ -113,7 +113,7 @@ def _load_default() -> pd.DataFrame:
 
 def _copies(rows: pd.DataFrame) -> list[dict[str, object]]:
     out = []
-    for figure_id, row in rows.iterrows():
+    for figure_id, row in zip(rows.index, rows.to_dict("records"), strict=True):
         out.append({"id": str(figure_id), "value": float(row["value"]),
                     "tol": _half_unit(float(row["value"]), row["measure"], row["note"]),
                     "rank": source_rank(row["source"], row["url"], row["note"]),
