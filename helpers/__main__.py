@@ -99,8 +99,11 @@ def _brief(args: argparse.Namespace) -> int:
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
     if result.ok:
         print(render.headline(result.folder))
-    if args.month is None:
-        _say_if_behind(result.month)
+    if args.month is None and result.ok:  # the headline line's end, as the brief's banner
+        import json
+
+        metrics = json.loads((result.folder / "metrics.json").read_text(encoding="utf-8"))
+        _say_if_behind(metrics["data_end"])
     return 0 if result.ok else 1
 
 
