@@ -364,14 +364,10 @@ def load_data(data_files: list[str | Path] | None = None
               ) -> tuple[pd.DataFrame, list[Path]]:
     """data/figures.csv with the extra figures files and UN Comtrade snapshot folders given
     (their HS6 products of their own), and the snapshot folders for the mirror check."""
-    from helpers import customs, snapshots
+    from helpers import snapshots
 
     folders = [Path(f) for f in data_files or [] if snapshots.is_folder(Path(f))]
-    frame = figures_mod.load_all([f for f in data_files or [] if Path(f) not in folders])
-    if folders:
-        extra = customs.snapshot_figures(folders)
-        frame = pd.concat([frame, extra[~extra.index.isin(frame.index)]])
-    return frame, folders
+    return figures_mod.load_all(data_files), folders
 
 
 def compute(month: str | None = None, product: str = "rare_earths",

@@ -245,13 +245,17 @@ def load(path: str | Path = paths.FIGURES) -> pd.DataFrame:
 
 def load_all(extra: list[str | Path] | None = None,
              base: str | Path = paths.FIGURES) -> pd.DataFrame:
-    """data/figures.csv plus extra figures files (e.g. converted downloads), all validated.
+    """data/figures.csv plus extra figures files (e.g. converted downloads) or UN Comtrade
+    snapshot folders (their HS6 products of their own), all validated.
 
     A figure already loaded (same id) is the same figure, not another copy that would count
     as a vote among conflicting copies: it is kept once.
     """
+    from helpers import customs, snapshots  # they build on this module
+
     frame = load(base)
     for path in extra or []:
-        more = load(path)
+        more = (customs.snapshot_figures(path) if snapshots.is_folder(Path(path))
+                else load(path))
         frame = pd.concat([frame, more[~more.index.isin(frame.index)]])
     return frame

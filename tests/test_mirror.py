@@ -119,3 +119,9 @@ def test_brief_reads_a_snapshot_folder_and_says_the_mirror_check(folder):
     line = mirror.brief_line([folder], "Japan", "2025-02")
     assert line is not None and line in n.mirror
     assert "Mirror check" in wording.magnets_section(n)
+
+
+def test_research_notebooks_data_files_take_a_snapshot_folder(folder):
+    data = figures.load_all([folder])
+    assert "magnets_hs6" in set(data["product"])
+    assert "magnets_hs6" not in set(figures.load()["product"])
