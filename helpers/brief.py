@@ -142,9 +142,16 @@ def pct(new: float | None, old: float | None) -> float | None:
     return round(100.0 * (new / old - 1.0), 1)
 
 
+#: The part of an outlet's parenthesis after ';' when it is a curator's note (a figure, a
+#: quote, a remark on the copy) rather than another outlet.
+_CURATOR_NOTE = re.compile(r"\(([^();]*);([^()]*(?:\d|['\"“「]|figures\.csv|already|mirror|"
+                           r"rewrite|host|quote)[^()]*)\)", re.I)
+
+
 def display_title(source: str) -> str:
     """The outlet and headline of a source title, without curators' notes: the text before the
-    first ';' or ' — ', with '(weak source)' and similar flags dropped."""
+    first ';' or ' — ' outside parentheses, with '(weak source)' and similar flags and a note
+    after ';' inside the outlet's parenthesis dropped."""
     depth, cut = 0, len(source)
     for i, char in enumerate(source):
         depth += {"(": 1, ")": -1}.get(char, 0)
@@ -153,6 +160,7 @@ def display_title(source: str) -> str:
             break
     head = source[:cut]
     head = re.sub(r"\s*\((?:weak source|copy|rounded)[^)]*\)", "", head, flags=re.I)
+    head = _CURATOR_NOTE.sub(r"(\1)", head)
     return " ".join(head.split()).strip(" ,") or source[:80]
 
 

@@ -241,3 +241,17 @@ def test_pdf_fits_on_two_pages_with_its_title(tmp_path, month):
     pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
     assert 1 <= pages <= 2
     assert f"China rare-earth exports — {pd.Period(month, 'M'):%B %Y}" in info
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("China's rare earth exports jump (Reuters via ima-api.org); +26.5% m/m",
+     "China's rare earth exports jump (Reuters via ima-api.org)"),
+    ("Китай нарастил экспорт (PRIME/1prime.ru, Russian; '10,468 тысячи тонн')",
+     "Китай нарастил экспорт (PRIME/1prime.ru, Russian)"),
+    ("China exports more magnet materials (MineralPrices.com; Argus)",
+     "China exports more magnet materials (MineralPrices.com; Argus)"),
+    ('"Shipments were 447 tonnes" (SCMP print edition) — weak source',
+     '"Shipments were 447 tonnes" (SCMP print edition)'),
+])
+def test_link_text_is_outlet_and_headline_without_curator_notes(source, shown):
+    assert brief.display_title(source) == shown
