@@ -204,12 +204,6 @@ def raw_rows(item: Story) -> list[dict[str, str]]:
     return rows
 
 
-def _tolerance(value: float) -> float:
-    """Half a unit of the last digit given (5493.9 -> 0.05; 4392 -> 0.5)."""
-    text = f"{value:.10g}"
-    return 0.5 * 10 ** -len(text.split(".")[1]) if "." in text else 0.5
-
-
 def check(item: Story, data: pd.DataFrame) -> None:
     """Against the data: a duplicate of a shipped figure is dropped, a different value for the
     same period is noted as a conflicting copy, and the year-to-date total must agree with
@@ -224,7 +218,7 @@ def check(item: Story, data: pd.DataFrame) -> None:
                     if built is not None else None)
         if previous is not None:
             implied = item.ytd_tonnes - previous[0]
-            slack = _tolerance(item.ytd_tonnes) + _tolerance(item.tonnes) + 0.5
+            slack = series.half_unit(item.ytd_tonnes) + series.half_unit(item.tonnes) + 0.5
             if abs(implied - item.tonnes) > slack:
                 raise InputError(
                     f"{where}--ytd-tonnes {item.ytd_tonnes:,.1f} minus the data's January–"
@@ -234,7 +228,7 @@ def check(item: Story, data: pd.DataFrame) -> None:
                 & (data["partner"] == item.partner) & (data["measure"] == "quantity_t")
                 & (data["start"] == str(item.start)) & (data["end"] == str(item.end))]
     if item.tonnes is not None and len(same):
-        others = same[(same["value"] - item.tonnes).abs() > _tolerance(item.tonnes)]
+        others = same[(same["value"] - item.tonnes).abs() > series.half_unit(item.tonnes)]
         if len(others) == len(same):
             values = ", ".join(f"{v:,.1f}" for v in sorted(set(others["value"])))
             item.notes.append(f"conflicting copies: the data hold {values} t for this period")

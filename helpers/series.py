@@ -38,7 +38,7 @@ def source_rank(source: str, url: str, note: str) -> int:
     return outlets.rank(source, url, note)
 
 
-def _half_unit(value: float, measure: str, note: str) -> float:
+def half_unit(value: float, measure: str = "quantity_t", note: str = "") -> float:
     """Half of the last published digit: the rounding a figure can carry.
 
     Read from the value itself: decimals give 0.5·10^-d; a whole figure marked rounded, or a
@@ -115,7 +115,7 @@ def _copies(rows: pd.DataFrame) -> list[dict[str, object]]:
     out = []
     for figure_id, row in zip(rows.index, rows.to_dict("records"), strict=True):
         out.append({"id": str(figure_id), "value": float(row["value"]),
-                    "tol": _half_unit(float(row["value"]), row["measure"], row["note"]),
+                    "tol": half_unit(float(row["value"]), row["measure"], row["note"]),
                     "rank": source_rank(row["source"], row["url"], row["note"]),
                     "published": row["published"], "source": row["source"], "url": row["url"]})
     return out
