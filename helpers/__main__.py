@@ -24,11 +24,14 @@ def _status(_: argparse.Namespace) -> int:
     print(f"Series built from {paths.FIGURES.relative_to(paths.ROOT)} "
           "(reported = single-month figure; derived = from year-to-date totals):\n")
     print(table.to_string())
-    months = series.provenance()
+    from helpers.wording import tonnes
+
+    months = series.build().months
     known = months[months["origin"] != "missing"]
     last = known.index[-1]
-    print(f"\nLatest headline month: {last}: {known['value'].iloc[-1]:,.1f} t "
-          f"({known['origin'].iloc[-1]})")
+    weak = ", unconfirmed: a single weak source" if known["rank"].iloc[-1] >= 4 else ""
+    print(f"\nLatest headline month: {last}: {tonnes(known['value'].iloc[-1])} "
+          f"({known['origin'].iloc[-1]}{weak})")
     _say_if_behind(str(last))
     return 0
 
