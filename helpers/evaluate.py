@@ -22,6 +22,14 @@ errors: few origins before 2022 had more than 48 behind them). The choice is wea
 since so early the model had few past errors; ``benchmarks/models.py`` reruns it and writes its
 table to ``benchmarks/RESULTS.md``. The same 24 is the minimum for a percentile (`MIN_JUDGED`).
 
+**Second round: decay** (``decay``, `DECAY`). Equal weights failed the later window's targets
+(the 2020 collapse stays among 48 errors for four years), so a second family was set down on
+2026-12-01 before any of it was scored: all past errors, each weighted by decay**age (its age in
+months since it became known, as in RiskMetrics' exponentially weighted volatility), with
+RiskMetrics' published factors, 0.97 for monthly data and 0.94 for daily data (half-lives about
+23 and 11 months), and minima 12 and 24. It is chosen with the round-1 candidates by the same
+criterion on the same early origins only; the weighted rank below then uses the same weights.
+
 **Percentiles from ranks.** The percentile of a new error is its mid-rank among past errors,
 100·(below + ties/2 + 1/2)/(n + 1): if the new error is exchangeable with the n past ones, it is
 uniform on n + 1 equal steps, so "below the 10th percentile" happens about 10% of the time.
@@ -43,6 +51,7 @@ from helpers import models as m
 HORIZONS = (1, 3, 6)
 N_ORIGINS = 36
 WINDOW, MIN_ERRORS = 48, 24  # chosen on origins 2019-06..2022-10 (module docstring)
+DECAY: float | None = None  # monthly weight decay of past errors (module docstring)
 MIN_JUDGED = 24  # past errors needed before a percentile is given
 LEVELS = {80: 0.2, 95: 0.05}  # interval level -> alpha of its interval score
 BLAS_THREADS = 1  # BLAS threads in a backtest; None leaves the library default
@@ -124,17 +133,52 @@ def _raw(y: pd.Series, models: list[str], at: pd.PeriodIndex, horizons: list[int
     return frame.assign(error=frame["z"] - frame["mu"])
 
 
+@dataclass(frozen=True)
+class Past:
+    """The past errors a forecast may use, oldest first, with their weights: ``decay`` to the
+    power of each error's age in months (how long it has been known), all 1 without decay."""
+
+    errors: np.ndarray
+    weights: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+    def rms(self) -> float:
+        """Weighted root-mean-square: the sd of the interval built on these errors."""
+        return float(np.sqrt(np.average(self.errors**2, weights=self.weights)))
+
+    def percentile(self, value: float) -> float:
+        """Weighted mid-rank of a new error among these (see `rank_percentile`)."""
+        return float(rank_percentile(value, self.errors, self.weights))
+
+
 def _known(errors: np.ndarray, ordinals: np.ndarray, horizon: int, at: int,
-           window: int | None) -> np.ndarray:
+           window: int | None, decay: float | None) -> Past:
     """The latest `window` non-missing errors at `horizon` known at month ordinal `at`."""
-    known = errors[(ordinals + horizon <= at) & ~np.isnan(errors)]
-    return known if window is None else known[-window:]
+    keep = (ordinals + horizon <= at) & ~np.isnan(errors)
+    ages = at - (ordinals[keep] + horizon)
+    known = errors[keep]
+    if window is not None:
+        known, ages = known[-window:], ages[-window:]
+    return Past(known, weights(ages, decay))
+
+
+def weights(ages: np.ndarray, decay: float | None) -> np.ndarray:
+    """Weight of errors `ages` months old: decay**age, or 1 each with ``decay=None``."""
+    ages = np.asarray(ages, dtype=float)
+    if decay is None:
+        return np.ones_like(ages)
+    if not 0 < decay <= 1:
+        raise ValueError(f"decay must be in (0, 1], got {decay}")
+    return decay**ages
 
 
 def _calibrate(raw: pd.DataFrame, scored: pd.DataFrame, window: int | None,
-               min_errors: int) -> pd.DataFrame:
-    """Per scored row, the RMS of the latest `window` past errors of the same model and horizon
-    known at its origin (n_past of them), or the model's sd where fewer than `min_errors`."""
+               min_errors: int, decay: float | None) -> pd.DataFrame:
+    """Per scored row, the (weighted) RMS of the latest `window` past errors of the same model
+    and horizon known at its origin (n_past of them), or the model's sd where fewer than
+    `min_errors`."""
     sd = scored["sd"].to_numpy(copy=True)
     n_past = np.zeros(len(scored), dtype=int)
     for (name, h), rows in raw.groupby(["model", "horizon"], sort=False):
@@ -144,10 +188,11 @@ def _calibrate(raw: pd.DataFrame, scored: pd.DataFrame, window: int | None,
         where = np.flatnonzero((scored["model"] == name).to_numpy()
                                & (scored["horizon"] == h).to_numpy())
         for i in where:
-            past = _known(errors, ordinals, int(h), scored["origin"].iloc[i].ordinal, window)
+            past = _known(errors, ordinals, int(h), scored["origin"].iloc[i].ordinal, window,
+                          decay)
             n_past[i] = len(past)
             if len(past) >= min_errors:
-                sd[i] = np.sqrt(np.mean(past**2))
+                sd[i] = past.rms()
     return scored.assign(sd=sd, n_past=n_past)
 
 
@@ -155,7 +200,8 @@ def forecasts(series: pd.Series, models: Iterable[str] = m.MODELS,
               horizons: Iterable[int] = HORIZONS, n_origins: int = N_ORIGINS, *,
               origins: tuple[str | pd.Period, str | pd.Period] | None = None,
               intervals: str = "past_errors", window: int | None = WINDOW,
-              min_errors: int = MIN_ERRORS, **options: Any) -> pd.DataFrame:
+              min_errors: int = MIN_ERRORS, decay: float | None = DECAY,
+              **options: Any) -> pd.DataFrame:
     """Every backtest forecast: one row per model, origin and horizon whose target is available,
     with the forecast (median), its intervals, the actual, the origin's MASE scale, the model that
     made it (after any fallback), the number of statsmodels warnings caught, the model-scale sd
@@ -178,7 +224,7 @@ def forecasts(series: pd.Series, models: Iterable[str] = m.MODELS,
     raw = _raw(y, models, at, horizons, **options)
     scored = raw[raw["origin"].isin(chosen) & raw["actual"].notna()].reset_index(drop=True)
     if intervals == "past_errors":
-        scored = _calibrate(raw, scored, window, min_errors)
+        scored = _calibrate(raw, scored, window, min_errors, decay)
     else:
         scored = scored.assign(n_past=0)
     log = m.Settings(**options).log
@@ -239,40 +285,43 @@ def sum_errors(series: pd.Series, model: str = "default", months: int = 2,
 
 
 def known_errors(errors_table: pd.DataFrame, at: str | pd.Period, horizon: int,
-                 window: int | None = WINDOW) -> np.ndarray:
+                 window: int | None = WINDOW, decay: float | None = DECAY) -> Past:
     """The latest `window` errors (all with None) of an `errors` table at `horizon` known at
-    month `at` (origin + horizon <= at), oldest first."""
+    month `at` (origin + horizon <= at), oldest first, with their `decay` weights."""
     if horizon not in errors_table.columns:
-        return np.array([])
+        return Past(np.array([]), np.array([]))
     ordinals = np.array([p.ordinal for p in errors_table.index])
     return _known(errors_table[horizon].to_numpy(dtype=float), ordinals, int(horizon),
-                  _month(at).ordinal, window)
+                  _month(at).ordinal, window, decay)
 
 
 def past_rmse(errors_table: pd.DataFrame, at: str | pd.Period, window: int | None = WINDOW,
-              min_errors: int = MIN_ERRORS) -> pd.Series:
-    """Per horizon, the root-mean-square of the latest `window` errors of `errors` known at
-    month `at` (origin + horizon <= at): the spread of the model's own past misses, NaN where
-    fewer than `min_errors` are known."""
+              min_errors: int = MIN_ERRORS, decay: float | None = DECAY) -> pd.Series:
+    """Per horizon, the (weighted) root-mean-square of the latest `window` errors of `errors`
+    known at month `at` (origin + horizon <= at): the spread of the model's own past misses,
+    NaN where fewer than `min_errors` are known."""
     out = {}
     for h in errors_table.columns:
-        known = known_errors(errors_table, at, int(h), window)
-        out[h] = float(np.sqrt(np.mean(known**2))) if len(known) >= min_errors else np.nan
+        known = known_errors(errors_table, at, int(h), window, decay)
+        out[h] = known.rms() if len(known) >= min_errors else np.nan
     return pd.Series(out, name="rmse", dtype=float).rename_axis("horizon")
 
 
-def rank_percentile(values: float | np.ndarray, past: np.ndarray) -> np.ndarray:
+def rank_percentile(values: float | np.ndarray, past: np.ndarray,
+                    weights: np.ndarray | None = None) -> np.ndarray:
     """Mid-rank percentile of each value among its column of past values (NaN ignored):
-    100·(below + ties/2 + 1/2)/(n + 1). `past` is 1-D for one value, or (rows, columns) for a
-    value per column; NaN where a column has no past value."""
+    100·(below + ties/2 + 1/2)/(n + 1), counting each past value with its weight (1 when None)
+    and the new value with weight 1. `past` (and `weights`) is 1-D for one value, or
+    (rows, columns) for a value per column; NaN where a column has no past value."""
     values, past = np.asarray(values, dtype=float), np.asarray(past, dtype=float)
     valid = ~np.isnan(past)
-    n = valid.sum(axis=0)
-    below = ((past < values) & valid).sum(axis=0)
-    ties = ((past == values) & valid).sum(axis=0)
+    w = np.where(valid, 1.0 if weights is None else np.asarray(weights, dtype=float), 0.0)
+    total = w.sum(axis=0)
+    below = (w * (past < values)).sum(axis=0)
+    ties = (w * (past == values)).sum(axis=0)
     with np.errstate(invalid="ignore"):
-        out = 100.0 * (below + 0.5 * ties + 0.5) / (n + 1)
-    return np.where((n > 0) & ~np.isnan(values), out, np.nan)
+        out = 100.0 * (below + 0.5 * ties + 0.5) / (total + 1)
+    return np.where(valid.any(axis=0) & ~np.isnan(values), out, np.nan)
 
 
 def score(frame: pd.DataFrame) -> pd.DataFrame:

@@ -45,13 +45,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+if TYPE_CHECKING:
+    from helpers import evaluate
 
 SEASON = 12
 BASE_MODELS = ("naive", "seasonal_naive", "mean12", "ets", "sarima")
@@ -429,24 +432,25 @@ def _janfeb(year: int) -> pd.PeriodIndex:
 
 
 def _sum_forecast(fitted: Fit, months: pd.PeriodIndex, draws: int, seed: int,
-                  intervals: str) -> tuple[pd.Series, np.ndarray]:
+                  intervals: str) -> tuple[pd.Series, evaluate.Past]:
     """`forecast_sum` with the interval from the model's past errors of the sum of the two months
     after an origin (``helpers.evaluate.sum_errors``) where enough are known; and those errors."""
     from helpers import evaluate  # evaluate builds on this module
 
     _check_intervals(intervals)
     q = forecast_sum(fitted, months, draws, seed)
+    none = evaluate.Past(np.array([]), np.array([]))
     if intervals == "model":
-        return q, np.array([])
+        return q, none
     origin = _last_available(fitted.series)
     try:
         table = evaluate.sum_errors(fitted.series.loc[:origin], fitted.requested, len(months),
                                     **fitted.options)
     except ValueError:
-        return q, np.array([])
+        return q, none
     past = evaluate.known_errors(table, origin, len(months))
     if len(past) >= evaluate.MIN_ERRORS:
-        sd = np.sqrt(np.mean(past**2))
+        sd = past.rms()
         q = _band(pd.RangeIndex(1), np.log([q["mean"]]), np.array([sd]), True).iloc[0][q.index]
     return q, past
 
@@ -548,15 +552,14 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
             except ValueError:  # too short a history to have any past error
                 past = pd.DataFrame()
         errors = evaluate.known_errors(past, origin, horizon)
-        sd = np.sqrt(np.mean(errors**2)) if len(errors) >= evaluate.MIN_ERRORS \
-            else np.sqrt(cov[-1, -1])
+        sd = errors.rms() if len(errors) >= evaluate.MIN_ERRORS else np.sqrt(cov[-1, -1])
         q = _band(index[-1:], mu[-1:], np.array([sd]), fitted.log).iloc[0]
         error = float(fitted.to_scale(np.array([actual]))[0] - mu[-1])
     if np.isnan(q["mean"]):
         raise ValueError(f"{fitted.model} has no forecast for {label}: {fitted.warnings[-1]}")
     calibrated = len(errors) >= evaluate.MIN_ERRORS
     judged = len(errors) >= evaluate.MIN_JUDGED
-    percentile = float(evaluate.rank_percentile(error, errors)) if judged else np.nan
+    percentile = errors.percentile(error) if judged else np.nan
     # the flag follows the rank where there are enough past errors to rank against
     flag = (bool(percentile < 2.5 or percentile > 97.5) if judged
             else bool(actual < q["lo95"] or actual > q["hi95"]))

@@ -54,14 +54,15 @@ def one_step_forecasts(log: np.ndarray) -> np.ndarray:
 
 
 def screen(panel: pd.DataFrame, month: str | pd.Period | None = None, total: str | None = None,
-           min_history: int = evaluate.MIN_JUDGED,
-           window: int | None = evaluate.WINDOW) -> pd.DataFrame:
+           min_history: int = evaluate.MIN_JUDGED, window: int | None = evaluate.WINDOW,
+           decay: float | None = evaluate.DECAY) -> pd.DataFrame:
     """One row per series (panel column) for `month` (default: the panel's last month):
     value; mom_pct and yoy_pct (percent change on the month before and a year before);
     share_pct (percent of `total`, a column of the panel such as "World", or of the sum of all
     series when None) and share_change_pts (its change on a year before, percentage points);
     forecast (the default model's median, see the module docstring); percentile (rank of this
-    month's error among the latest `window` past ones, NaN unless judged); judged (a value this
+    month's error among the latest `window` past ones, weighted by `decay` as in
+    ``helpers.evaluate.rank_percentile``, NaN unless judged); judged (a value this
     month and at least `min_history` past errors); n_past; note (why a series is not judged)."""
     values = _check(panel)
     at = values.index[-1] if month is None else evaluate._month(month)
@@ -93,8 +94,9 @@ def screen(panel: pd.DataFrame, month: str | pd.Period | None = None, total: str
     n_past = valid.sum(axis=0)
     now = errors[r]
     judged = (n_past >= min_history) & ~np.isnan(now)
-    percentile = np.where(judged, evaluate.rank_percentile(now, np.where(valid, past, np.nan)),
-                          np.nan)
+    ages = np.arange(r - 1, -1, -1)[:, None]  # the error of month i is known from month i on
+    percentile = np.where(judged, evaluate.rank_percentile(
+        now, np.where(valid, past, np.nan), evaluate.weights(ages, decay)), np.nan)
     note = np.where(np.isnan(y[r]), "no value this month",
                     np.where(np.isnan(now), "no forecast (too short a history or a non-positive "
                              "value)", np.where(judged, "", "too few past forecasts to judge")))

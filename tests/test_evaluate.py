@@ -127,6 +127,21 @@ def test_past_rmse_uses_only_errors_known_at_the_month():
     assert np.isnan(evaluate.past_rmse(table, "2020-04", min_errors=3)[2])
 
 
+def test_decayed_errors_weigh_by_months_known():
+    index = pd.period_range("2020-01", periods=4, freq="M", name="origin")
+    table = pd.DataFrame({1: [0.1, -0.2, 0.3, 0.4]}, index=index)
+    # at 2020-04, h=1: 0.1 known since 2020-02 (2 months), -0.2 for 1, 0.3 for 0
+    past = evaluate.known_errors(table, "2020-04", 1, window=None, decay=0.5)
+    np.testing.assert_allclose(past.weights, [0.25, 0.5, 1.0])
+    assert past.rms() == pytest.approx(np.sqrt((0.25 * 0.01 + 0.5 * 0.04 + 0.09) / 1.75))
+    got = evaluate.past_rmse(table, "2020-04", window=None, min_errors=1, decay=0.5)
+    assert got[1] == pytest.approx(past.rms())
+    # a new error of 0.0: below it -0.2 (weight 0.5), the new one counts half of its weight 1
+    assert past.percentile(0.0) == pytest.approx(100 * (0.5 + 0.5) / (1.75 + 1))
+    with pytest.raises(ValueError, match="decay"):
+        evaluate.weights(np.array([1.0]), 1.5)
+
+
 def test_origins_as_a_window_of_months():
     assert [str(p) for p in evaluate.origins(TINY, window=("2020-11", "2021-01"))] == \
         ["2020-11", "2020-12", "2021-01"]
@@ -141,20 +156,21 @@ def test_backtest_intervals_are_the_rms_of_errors_known_at_each_origin():
     rng = np.random.default_rng(5)
     y = monthly(np.exp(7 + np.resize(0.3 * np.sin(np.arange(12)), 90) + rng.normal(0, 0.1, 90)),
                 "2015-01")
-    rows = evaluate.forecasts(y, ["seasonal_naive"], horizons=(1, 3), n_origins=20)
+    rows = evaluate.forecasts(y, ["seasonal_naive"], horizons=(1, 3), n_origins=20, decay=None)
     table = evaluate.errors(y, "seasonal_naive", horizons=(1, 3))
     z80 = stats.norm.ppf(0.9)
     for _, row in rows.iterrows():
-        past = evaluate.known_errors(table, row["origin"], row["horizon"])
+        past = evaluate.known_errors(table, row["origin"], row["horizon"], decay=None)
         assert row["n_past"] == len(past) >= 24
-        rms = np.sqrt(np.mean(past ** 2))
+        rms = np.sqrt(np.mean(past.errors ** 2))
         assert row["sd"] == pytest.approx(rms)
         assert row["hi80"] == pytest.approx(row["mean"] * np.exp(z80 * rms))
         assert row["percentile"] == pytest.approx(
             100 * stats.norm.cdf(np.log(row["actual"] / row["mean"]) / rms))
     # no look-ahead: the last origin's interval is the same on the series cut at that origin
     last = rows["origin"].max()
-    cut = evaluate.forecasts(y.loc[:last + 3], ["seasonal_naive"], horizons=(1, 3), n_origins=1)
+    cut = evaluate.forecasts(y.loc[:last + 3], ["seasonal_naive"], horizons=(1, 3), n_origins=1,
+                             decay=None)
     assert cut["sd"].to_numpy() == pytest.approx(rows.loc[rows["origin"] == last, "sd"].to_numpy())
 
 
@@ -179,6 +195,9 @@ def test_rank_percentile_of_a_known_error():
     np.testing.assert_allclose(evaluate.rank_percentile(np.array([0.0, 3.0]), panel),
                                [100 * 1.5 / 4, 100 * 2.5 / 3])
     assert np.isnan(evaluate.rank_percentile(0.0, np.array([np.nan])))
+    # weights: a tie of weight 2 and a value below of weight 0.5, out of 3.5 + 1
+    weighted = evaluate.rank_percentile(0.05, past, np.array([1.0, 0.5, 2.0, 1.0]))
+    assert weighted == pytest.approx(100 * (0.5 + 1.0 + 0.5) / 5.5)
 
 
 def test_calibration_histogram_and_uniformity_test():
