@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from models import ONE_THREAD, _machine, panel, write_section  # benchmarks/models.py
 
-from helpers import coverage, evaluate, screen
+from helpers import evaluate, markdown, screen
 
 HERE = Path(__file__).resolve().parent
 N_SERIES, LENGTH, SEED = 10_000, 120, 20261201
@@ -88,7 +88,7 @@ does only the forecasting part: one-month-ahead cross-validation of SeasonalNaiv
 WindowAverage(12) over the last {evaluate.WINDOW} months of every series (it cannot skip missing
 months, so they are filled forward in its copy), without the ranking.
 
-{coverage.table(table)}
+{markdown.frame_table(table)}
 """
     write_section(text, "screen")
     print(f"wrote {HERE / 'RESULTS.md'}", file=sys.stderr)

@@ -539,6 +539,10 @@ def metrics(n: Numbers) -> dict[str, object]:
         or (isinstance(s.percentile, float) and math.isnan(s.percentile))
         else round(s.percentile, 1),
         "flag": None if s is None else bool(s.flag),
+        "interval_record": None if s is None or not s.record.n else {
+            "forecasts": s.record.n, "held80": s.record.held80, "held95": s.record.held95,
+            "from": str(s.record.first), "to": str(s.record.last),
+            "binomial_pvalue80": round(s.record.pvalue80, 3)},
         "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
                     "yoy_pct": pct(n.magnets_total.value, n.magnets_year_ago.value),
                     "destinations": [{"partner": d.partner,

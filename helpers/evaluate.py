@@ -29,6 +29,8 @@ months since it became known, as in RiskMetrics' exponentially weighted volatili
 RiskMetrics' published factors, 0.97 for monthly data and 0.94 for daily data (half-lives about
 23 and 11 months), and minima 12 and 24. It is chosen with the round-1 candidates by the same
 criterion on the same early origins only; the weighted rank below then uses the same weights.
+It chose equal weights again (48 / 24, so `DECAY` is None); ``benchmarks/RESULTS.md`` has the
+table of both rounds.
 
 **Percentiles from ranks.** The percentile of a new error is its mid-rank among past errors,
 100·(below + ties/2 + 1/2)/(n + 1): if the new error is exchangeable with the n past ones, it is
@@ -307,6 +309,48 @@ def past_rmse(errors_table: pd.DataFrame, at: str | pd.Period, window: int | Non
     return pd.Series(out, name="rmse", dtype=float).rename_axis("horizon")
 
 
+@dataclass(frozen=True)
+class Record:
+    """How often a model's past-error intervals held at one horizon: over its latest `n`
+    forecasts whose outcome was known at a month (targets `first`..`last`), `held80`/`held95` of
+    them fell inside the 80%/95% interval built, as `forecasts` builds it, from the errors known at
+    each forecast's own origin; `pvalue80` is the two-sided binomial test of held80 against 0.8."""
+
+    n: int
+    held80: int
+    held95: int
+    first: pd.Period | None
+    last: pd.Period | None
+    pvalue80: float
+
+
+def track_record(errors_table: pd.DataFrame, at: str | pd.Period, horizon: int,
+                 last: int = N_ORIGINS, window: int | None = WINDOW,
+                 min_errors: int = MIN_ERRORS, decay: float | None = DECAY) -> Record:
+    """The `Record` of the latest `last` forecasts at `horizon` of an `errors` table whose target
+    is known at month `at`; forecasts with fewer than `min_errors` past errors (the model's own
+    interval) are not counted. No look-ahead: each interval uses only what its origin knew."""
+    at = _month(at)
+    if horizon not in errors_table.columns:
+        return Record(0, 0, 0, None, None, np.nan)
+    column = errors_table[horizon].to_numpy(dtype=float)
+    ordinals = np.array([p.ordinal for p in errors_table.index])
+    inside, targets = [], []
+    for origin, error in zip(errors_table.index, column, strict=True):
+        if np.isnan(error) or origin.ordinal + horizon > at.ordinal:
+            continue
+        past = _known(column, ordinals, horizon, origin.ordinal, window, decay)
+        if len(past) >= min_errors:
+            inside.append(abs(error) / past.rms())
+            targets.append(origin + horizon)
+    z = np.array(inside[-last:])
+    if not len(z):
+        return Record(0, 0, 0, None, None, np.nan)
+    held = {level: int((z <= stats.norm.ppf(1 - alpha / 2)).sum()) for level, alpha in LEVELS.items()}
+    return Record(len(z), held[80], held[95], targets[-len(z)], targets[-1],
+                  float(stats.binomtest(held[80], len(z), 0.8).pvalue))
+
+
 def rank_percentile(values: float | np.ndarray, past: np.ndarray,
                     weights: np.ndarray | None = None) -> np.ndarray:
     """Mid-rank percentile of each value among its column of past values (NaN ignored):
@@ -442,8 +486,10 @@ def gain_interval(frame: pd.DataFrame, model: str = m.DEFAULT, baseline: str = "
 @dataclass(frozen=True)
 class Calibration:
     """How uniform a set of percentiles is: `histogram` (one row per bin: lo, hi, count, share,
-    expected share), n, the Kolmogorov-Smirnov test of uniformity (statistic, pvalue) and the
-    shares outside the 10th-90th and 2.5th-97.5th percentiles (0.2 and 0.05 when calibrated)."""
+    expected share), n, the Kolmogorov-Smirnov test of uniformity (statistic, pvalue), the
+    shares outside the 10th-90th and 2.5th-97.5th percentiles (0.2 and 0.05 when calibrated) and
+    the two-sided binomial test of each share against its claim (does a flag at that level fire
+    about as often as it says?)."""
 
     histogram: pd.DataFrame
     n: int
@@ -451,6 +497,8 @@ class Calibration:
     ks_pvalue: float
     outside80: float
     outside95: float
+    outside80_pvalue: float
+    outside95_pvalue: float
 
 
 def calibration(percentiles: Iterable[float], bins: int = 10) -> Calibration:
@@ -467,6 +515,9 @@ def calibration(percentiles: Iterable[float], bins: int = 10) -> Calibration:
     histogram = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "count": counts,
                               "share": counts / len(p), "expected": 1 / bins})
     ks = stats.kstest(p / 100, "uniform")
+    outside = {80: (p < 10) | (p > 90), 95: (p < 2.5) | (p > 97.5)}
+    binomial = {level: stats.binomtest(int(hit.sum()), len(p), LEVELS[level]).pvalue
+                for level, hit in outside.items()}
     return Calibration(histogram, len(p), float(ks.statistic), float(ks.pvalue),
-                       float(np.mean((p < 10) | (p > 90))),
-                       float(np.mean((p < 2.5) | (p > 97.5))))
+                       float(outside[80].mean()), float(outside[95].mean()),
+                       float(binomial[80]), float(binomial[95]))

@@ -432,27 +432,27 @@ def _janfeb(year: int) -> pd.PeriodIndex:
 
 
 def _sum_forecast(fitted: Fit, months: pd.PeriodIndex, draws: int, seed: int,
-                  intervals: str) -> tuple[pd.Series, evaluate.Past]:
+                  intervals: str) -> tuple[pd.Series, pd.DataFrame]:
     """`forecast_sum` with the interval from the model's past errors of the sum of the two months
-    after an origin (``helpers.evaluate.sum_errors``) where enough are known; and those errors."""
+    after an origin (``helpers.evaluate.sum_errors``) where enough are known; and that table of
+    errors (empty with ``intervals="model"`` or too short a history)."""
     from helpers import evaluate  # evaluate builds on this module
 
     _check_intervals(intervals)
     q = forecast_sum(fitted, months, draws, seed)
-    none = evaluate.Past(np.array([]), np.array([]))
     if intervals == "model":
-        return q, none
+        return q, pd.DataFrame()
     origin = _last_available(fitted.series)
     try:
         table = evaluate.sum_errors(fitted.series.loc[:origin], fitted.requested, len(months),
                                     **fitted.options)
     except ValueError:
-        return q, none
+        return q, pd.DataFrame()
     past = evaluate.known_errors(table, origin, len(months))
     if len(past) >= evaluate.MIN_ERRORS:
         sd = past.rms()
         q = _band(pd.RangeIndex(1), np.log([q["mean"]]), np.array([sd]), True).iloc[0][q.index]
-    return q, past
+    return q, table
 
 
 def forecast_janfeb(fitted: Fit | pd.Series, year: int, model: str = "default", draws: int = DRAWS,
@@ -483,7 +483,9 @@ class Surprise:
     the release is outside the central 95% of those past errors (percentile below 2.5 or above
     97.5); when not judged, outside the 95% interval. `horizon`: months from the last available month
     before the release to the release (1 unless months are missing; 2 for a combined
-    January–February, whose errors are those of two-month sums)."""
+    January–February, whose errors are those of two-month sums). `record`: how often the model's
+    past-error intervals of the same kind held over its latest forecasts known at the origin
+    (``helpers.evaluate.track_record``)."""
 
     label: str
     month: pd.Period
@@ -502,6 +504,13 @@ class Surprise:
     n_past: int
     calibrated: bool
     horizon: int
+    record: evaluate.Record
+
+    @property
+    def kind(self) -> str:
+        """The kind of forecast and of past errors: "two-month" for a combined January–February."""
+        return "two-month" if self.label.startswith("January–February") \
+            else f"{self.horizon}-month-ahead"
 
 
 def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | None = None,
@@ -542,7 +551,8 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
     fitted = fit(before.loc[:origin], model, **options)
     horizon = (target - origin).n
     if combined:
-        q, errors = _sum_forecast(fitted, months, DRAWS, SEED, "past_errors")
+        q, past = _sum_forecast(fitted, months, DRAWS, SEED, "past_errors")
+        errors = evaluate.known_errors(past, origin, horizon)
         error = float(np.log(actual) - np.log(q["mean"]))
     else:
         index, mu, cov = fitted.distribution(horizon)
@@ -577,7 +587,8 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
     return Surprise(label, target, fitted.model, *(float(q[c]) for c in
                                                    ("mean", "lo80", "hi80", "lo95", "hi95")),
                     float(actual), percentile, flag, sentence, fitted.n_warnings, judged,
-                    len(errors), calibrated, horizon)
+                    len(errors), calibrated, horizon,
+                    evaluate.track_record(past, origin, horizon))
 
 
 def surprise_history(series: pd.Series, start: str | pd.Period, end: str | pd.Period,

@@ -16,6 +16,7 @@ import pandas as pd
 from helpers import csvfile
 from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
 from helpers.markdown import table
+from helpers.models import Surprise
 
 KIND_WORDS = {"measure": "measure", "informal": "reported informal measure",
               "relaxation": "relaxation", "talks": "talks", "supply": "supply",
@@ -146,7 +147,23 @@ def surprise_sentence(n: Numbers) -> str:
         verdict = "within the usual range"
     share = 2 * min(s.percentile, 100 - s.percentile)
     return (text + f": percentile {s.percentile:.0f} among the model's past errors, {verdict} "
-            f"(a miss this large either way came in about {share:.0f}% of past forecasts).")
+            f"(a miss this large either way came in about {share:.0f}% of past forecasts)."
+            + record_sentence(s))
+
+
+def record_sentence(s: Surprise) -> str:
+    """How often the model's intervals of this kind held lately, known at the forecast's origin,
+    and whether that is off the claim (two-sided binomial test at 5%); empty with no record."""
+    r = s.record
+    if not r.n:
+        return ""
+    text = (f" Its 80% interval held in {r.held80} of the model's last {r.n} {s.kind} forecasts "
+            f"({r.first:%b %Y}–{r.last:%b %Y}; {r.held80 / r.n:.0%}) and its 95% interval in "
+            f"{r.held95}")
+    if r.pvalue80 < 0.05:
+        return text + (f": lately {'wider' if r.held80 / r.n > 0.8 else 'narrower'} than it "
+                       "claims.")
+    return text + "."
 
 
 def headline_section(n: Numbers) -> str:

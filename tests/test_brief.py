@@ -11,7 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import brief, figures, paths, releases, render, wording
+from helpers import brief, evaluate, figures, paths, releases, render, series, wording
 from helpers.releases import MonthError
 
 
@@ -46,6 +46,20 @@ def test_december_2025_magnets_and_definitions_by_hand():
     assert all(d["url"].startswith("http") for d in by.values() if d["quantity_t"])
     assert m["definitions"] == {"rare_earths_t": 4392.0, "rare_earth_products_bbg_t": 6745.0,
                                 "magnets_t": total}
+
+
+def test_december_2025_says_how_often_its_intervals_held():
+    n = brief.compute("2025-12", today=date(2026, 12, 1))
+    origin = pd.Period("2025-11", "M")  # the last month before December 2025 with a figure
+    y = series.monthly().loc[:origin]
+    expected = evaluate.track_record(evaluate.errors(y, "default", [1]), origin, 1)
+    assert n.surprise.record == expected and expected.n == evaluate.N_ORIGINS
+    assert expected.last == origin  # nothing after the origin is counted
+    got = brief.metrics(n)["interval_record"]
+    assert (got["forecasts"], got["held80"], got["held95"]) == \
+        (expected.n, expected.held80, expected.held95)
+    assert (f"Its 80% interval held in {expected.held80} of the model's last {expected.n} "
+            "1-month-ahead forecasts") in wording.surprise_sentence(n)
 
 
 def test_combined_february_by_hand():
