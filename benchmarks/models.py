@@ -279,7 +279,9 @@ def run_surprises(y: pd.Series) -> tuple[str, pd.DataFrame]:
     text = (f"Release surprises of the default model, {SURPRISES[0]}..{SURPRISES[1]}: "
             f"{len(history)} months with a figure, {len(judged)} judged (at least "
             f"{evaluate.MIN_JUDGED} past one-month errors; the first in {judged.index[0]}). Of the "
-            f"judged: {calib.outside80:.1%} outside the 10th–90th percentile (20% expected; "
+            f"judged: {calib.outside80:.1%} outside the 10th–90th percentile ("
+            f"{int((judged['percentile'] < 10).sum())} below, "
+            f"{int((judged['percentile'] > 90).sum())} above; 20% expected; "
             f"binomial p = {calib.outside80_pvalue:.2f}), {calib.outside95:.1%} outside the "
             f"2.5th–97.5th, which is when the flag fires (5%; binomial p = "
             f"{calib.outside95_pvalue:.2f}); KS test of uniformity p = {calib.ks_pvalue:.3f}.")

@@ -508,9 +508,15 @@ class Surprise:
 
     @property
     def kind(self) -> str:
-        """The kind of forecast and of past errors: "two-month" for a combined January–February."""
-        return "two-month" if self.label.startswith("January–February") \
-            else f"{self.horizon}-month-ahead"
+        """The kind of forecast and of past errors, in words."""
+        return _kind(self.label.startswith("January–February"), self.horizon)
+
+
+def _kind(combined: bool, horizon: int) -> str:
+    """"two-month" for a combined January–February, else "one-month-ahead", "2-month-ahead"..."""
+    if combined:
+        return "two-month"
+    return "one-month-ahead" if horizon == 1 else f"{horizon}-month-ahead"
 
 
 def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | None = None,
@@ -574,7 +580,7 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
     flag = (bool(percentile < 2.5 or percentile > 97.5) if judged
             else bool(actual < q["lo95"] or actual > q["hi95"]))
     change = 100.0 * (actual / q["mean"] - 1.0)
-    kind = "two-month" if combined else f"{horizon}-month-ahead"
+    kind = _kind(combined, horizon)
     judgement = (f"percentile {percentile:.0f} among its last {len(errors)} {kind} errors"
                  if judged else f"too few past forecasts to judge ({len(errors)} {kind} errors, "
                  f"{evaluate.MIN_JUDGED} needed)")

@@ -59,7 +59,7 @@ def test_december_2025_says_how_often_its_intervals_held():
     assert (got["forecasts"], got["held80"], got["held95"]) == \
         (expected.n, expected.held80, expected.held95)
     assert (f"Its 80% interval held in {expected.held80} of the model's last {expected.n} "
-            "1-month-ahead forecasts") in wording.surprise_sentence(n)
+            "one-month-ahead forecasts") in wording.surprise_sentence(n)
 
 
 def test_combined_february_by_hand():

@@ -219,7 +219,7 @@ def test_surprise_rank_among_known_past_errors():
     assert result.mean == pytest.approx(np.exp(log[49]))
     assert result.lo95 == pytest.approx(np.exp(log[49] - Z95 * np.sqrt(np.mean(past ** 2))))
     assert result.calibrated and not result.flag
-    assert "percentile" in result.sentence and "48 1-month-ahead errors" in result.sentence
+    assert "percentile" in result.sentence and "48 one-month-ahead errors" in result.sentence
     far = models.surprise(y, month, actual=10 * result.hi95, model="seasonal_naive")
     assert far.flag and far.percentile == pytest.approx(100 * 48.5 / 49)
     assert "above" in far.sentence and "outside the central 95% of past errors" in far.sentence

@@ -23,7 +23,8 @@ def test_customs_series_for_magnets(tmp_path):
 
 
 def test_forecast_models_short_backtest(tmp_path):
-    got = run(tmp_path, "02_forecast_models.ipynb", n_origins=6, horizons=[1], start="2020-01")
+    got = run(tmp_path, "02_forecast_models.ipynb", n_origins=6, horizons=[1], start="2020-01",
+              windows=[["2023-01", "2023-12"]])
     values = series.monthly().loc["2020-01":]
     rows = evaluate.forecasts(values, horizons=(1,), n_origins=6)
     ranking = evaluate.rank(evaluate.score(rows))
@@ -36,6 +37,13 @@ def test_forecast_models_short_backtest(tmp_path):
     judged = surprises["percentile"].dropna()
     assert got["surprises_judged"] == len(judged)
     assert got["surprises_outside80"] == round(float(((judged < 10) | (judged > 90)).mean()), 3)
+    # the fixed window is backtested on the whole series, not the part from `start`
+    fixed = evaluate.forecasts(series.monthly(), [models.DEFAULT], horizons=(1,),
+                               origins=("2023-01", "2023-12"))
+    held = evaluate.score(fixed).iloc[0]
+    assert got["windows"] == {"2023-01..2023-12": {
+        "forecasts": int(held["n"]), "coverage80": round(float(held["coverage80"]), 3),
+        "coverage95": round(float(held["coverage95"]), 3)}}
 
 
 def test_export_controls_other_event(tmp_path):
