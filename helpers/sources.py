@@ -3,8 +3,10 @@
 Raw files keep each figure exactly as read: free-form series names, `YYYY-Qn`-style periods,
 units such as `USD mn`. Two layouts exist:
 
-- the shared file (`../shared/sources/figures.csv`, `RAW_COLUMNS`), whose free-text
-  `source_title` carries the outlet, the quoted words and the flags; they are mined from it;
+- the shared file (`data/sources/shared_figures.csv`, `RAW_COLUMNS`: a verbatim copy of the
+  team's sourced figures, kept in the project so that a clone can rebuild its data), whose
+  free-text `source_title` carries the outlet, the quoted words and the flags; they are mined
+  from it;
 - the project's own file (`data/sources/found_figures.csv`, `OWN_COLUMNS`), which names them in
   explicit columns (outlet, headline, quote, flags, comment): `python -m helpers add` appends
   to it and nothing is mined.
@@ -28,6 +30,7 @@ from helpers.errors import DataError
 RAW_COLUMNS = ["period", "series", "value", "unit", "source_title", "source_address", "published"]
 OWN_COLUMNS = ["period", "series", "value", "unit", "outlet", "headline", "quote", "url",
                "published", "flags", "comment"]
+SHARED_FILE = paths.DATA / "sources" / "shared_figures.csv"
 OWN_FILE = paths.DATA / "sources" / "found_figures.csv"
 #: The flags a raw row may carry (`note` of the figure).
 FLAGS = ("weak source", "rounded", "conflicting copies", "publication date uncertain")
@@ -314,9 +317,10 @@ def published_change(raw: dict[str, str], own: bool) -> str | None:
     return first if _YOY.fullmatch(first) else None
 
 
-def raw_files(shared: Path = paths.SHARED_SOURCES) -> list[Path]:
+def raw_files() -> list[Path]:
     """The shared figures file first, then the project's own finds in data/sources/."""
-    return [shared / "figures.csv", *sorted((paths.DATA / "sources").glob("*.csv"))]
+    return [SHARED_FILE, *sorted(p for p in (paths.DATA / "sources").glob("*.csv")
+                                 if p != SHARED_FILE)]
 
 
 def build(files: list[Path], out: Path = paths.FIGURES, corrections_file: Path | None = None,

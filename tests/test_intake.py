@@ -78,8 +78,6 @@ def project(tmp_path):
     shutil.copytree(paths.ROOT / "helpers", root / "helpers",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(paths.DATA, root / "data")
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "sources").symlink_to(paths.SHARED_SOURCES)
     return root
 
 
