@@ -37,8 +37,7 @@ from helpers import coverage, evaluate, markdown, models, plots, series
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 FIGURE = HERE / "calibration.png"
-WINDOWS = {"2019-06..2022-10": ("2019-06", "2022-10"), "2022-11..2025-11": ("2022-11", "2025-11"),
-           "pooled 2019-06..2025-11": ("2019-06", "2025-11")}
+WINDOWS = {**evaluate.WINDOWS, "pooled 2019-06..2025-11": ("2019-06", "2025-11")}
 CHOICE = WINDOWS["2019-06..2022-10"]  # the only window the interval settings were chosen on
 # (window, minimum, decay) of the past-error intervals. Round 1 (equal weights) chose 48 / 24;
 # round 2 (decay, RiskMetrics' monthly 0.97 and daily 0.94 factors) was added on 2026-12-01,

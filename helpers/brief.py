@@ -542,7 +542,10 @@ def metrics(n: Numbers) -> dict[str, object]:
         "interval_record": None if s is None or not s.record.n else {
             "forecasts": s.record.n, "held80": s.record.held80, "held95": s.record.held95,
             "from": str(s.record.first), "to": str(s.record.last),
-            "binomial_pvalue80": round(s.record.pvalue80, 3)},
+            "binomial_pvalue80": round(s.record.pvalue80, 3),
+            "windows": {name: {"forecasts": r.n, "held80": r.held80, "held95": r.held95,
+                               "from": str(r.first), "to": str(r.last)}
+                        for name, r in s.windows if r.n}},
         "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
                     "yoy_pct": pct(n.magnets_total.value, n.magnets_year_ago.value),
                     "destinations": [{"partner": d.partner,

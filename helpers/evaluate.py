@@ -52,6 +52,8 @@ from helpers import models as m
 
 HORIZONS = (1, 3, 6)
 N_ORIGINS = 36
+# The two fixed windows of origins the intervals are reported on; the rule was chosen on the first.
+WINDOWS = {"2019-06..2022-10": ("2019-06", "2022-10"), "2022-11..2025-11": ("2022-11", "2025-11")}
 WINDOW, MIN_ERRORS = 48, 24  # chosen on origins 2019-06..2022-10 (module docstring)
 DECAY: float | None = None  # monthly weight decay of past errors (module docstring)
 MIN_JUDGED = 24  # past errors needed before a percentile is given
@@ -325,25 +327,30 @@ class Record:
 
 
 def track_record(errors_table: pd.DataFrame, at: str | pd.Period, horizon: int,
-                 last: int = N_ORIGINS, window: int | None = WINDOW,
-                 min_errors: int = MIN_ERRORS, decay: float | None = DECAY) -> Record:
-    """The `Record` of the latest `last` forecasts at `horizon` of an `errors` table whose target
-    is known at month `at`; forecasts with fewer than `min_errors` past errors (the model's own
+                 last: int | None = N_ORIGINS,
+                 origins: tuple[str | pd.Period, str | pd.Period] | None = None,
+                 window: int | None = WINDOW, min_errors: int = MIN_ERRORS,
+                 decay: float | None = DECAY) -> Record:
+    """The `Record` of the forecasts at `horizon` of an `errors` table whose target is known at
+    month `at`: the latest `last` of them (all with None), of origins from start to end with
+    ``origins=(start, end)``. Forecasts with fewer than `min_errors` past errors (the model's own
     interval) are not counted. No look-ahead: each interval uses only what its origin knew."""
     at = _month(at)
     if horizon not in errors_table.columns:
         return Record(0, 0, 0, None, None, np.nan)
+    first, end = map(_month, origins) if origins is not None else (None, None)
     column = errors_table[horizon].to_numpy(dtype=float)
     ordinals = np.array([p.ordinal for p in errors_table.index])
     inside, targets = [], []
     for origin, error in zip(errors_table.index, column, strict=True):
-        if np.isnan(error) or origin.ordinal + horizon > at.ordinal:
+        if np.isnan(error) or origin.ordinal + horizon > at.ordinal \
+                or (first is not None and not first <= origin <= end):
             continue
         past = _known(column, ordinals, horizon, origin.ordinal, window, decay)
         if len(past) >= min_errors:
             inside.append(abs(error) / past.rms())
             targets.append(origin + horizon)
-    z = np.array(inside[-last:])
+    z = np.array(inside if last is None else inside[-last:])
     if not len(z):
         return Record(0, 0, 0, None, None, np.nan)
     held = {level: int((z <= stats.norm.ppf(1 - alpha / 2)).sum()) for level, alpha in LEVELS.items()}

@@ -485,7 +485,8 @@ class Surprise:
     before the release to the release (1 unless months are missing; 2 for a combined
     January–February, whose errors are those of two-month sums). `record`: how often the model's
     past-error intervals of the same kind held over its latest forecasts known at the origin
-    (``helpers.evaluate.track_record``)."""
+    (``helpers.evaluate.track_record``); `windows` the same over each of
+    ``helpers.evaluate.WINDOWS`` that had begun by the origin (so far, if it has not ended)."""
 
     label: str
     month: pd.Period
@@ -505,6 +506,7 @@ class Surprise:
     calibrated: bool
     horizon: int
     record: evaluate.Record
+    windows: tuple[tuple[str, evaluate.Record], ...]
 
     @property
     def kind(self) -> str:
@@ -594,7 +596,10 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
                                                    ("mean", "lo80", "hi80", "lo95", "hi95")),
                     float(actual), percentile, flag, sentence, fitted.n_warnings, judged,
                     len(errors), calibrated, horizon,
-                    evaluate.track_record(past, origin, horizon))
+                    evaluate.track_record(past, origin, horizon),
+                    tuple((name, evaluate.track_record(past, origin, horizon, None, window))
+                          for name, window in evaluate.WINDOWS.items()
+                          if _month(window[0]) <= origin))
 
 
 def surprise_history(series: pd.Series, start: str | pd.Period, end: str | pd.Period,

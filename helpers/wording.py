@@ -166,6 +166,22 @@ def record_sentence(s: Surprise) -> str:
     return text + "."
 
 
+def record_table(s: Surprise) -> str:
+    """How often the model's intervals of this kind held: its last forecasts, then each fixed
+    window of origins, as known before the release (empty with no record at all)."""
+    rows = [(f"its last {s.record.n} forecasts", s.record),
+            *((f"origins {name}", r) for name, r in s.windows if r != s.record)]
+    cells = [[label, f"{r.first:%b %Y}–{r.last:%b %Y}", str(r.n),
+              f"{r.held80} ({r.held80 / r.n:.0%})", f"{r.held95} ({r.held95 / r.n:.0%})"]
+             for label, r in rows if r.n]
+    if not cells:
+        return ""
+    return (f"How often the {s.kind} forecast's intervals held, as known before this release "
+            "(intervals from past errors only; their rule was chosen on the 2019–2022 origins):"
+            "\n\n"
+            + table(["", "months forecast", "forecasts", "inside 80%", "inside 95%"], cells))
+
+
 def headline_section(n: Numbers) -> str:
     """The headline line's table: the month, a month and a year earlier, year to date."""
     if not n.now.known and not n.ytd.known:
@@ -201,7 +217,8 @@ def headline_section(n: Numbers) -> str:
         notes.append(value + ".")
     if n.imports.known:
         notes.append(f"Imports on the same line: {_figure(n.imports)}.")
-    return "\n".join(lines + [""] + notes + [TABLE_KEY])
+    record = record_table(n.surprise) if n.surprise is not None else ""
+    return "\n".join(lines + [""] + notes + [TABLE_KEY] + ([f"\n{record}"] if record else []))
 
 
 def magnets_section(n: Numbers) -> str:

@@ -60,6 +60,17 @@ def test_december_2025_says_how_often_its_intervals_held():
         (expected.n, expected.held80, expected.held95)
     assert (f"Its 80% interval held in {expected.held80} of the model's last {expected.n} "
             "one-month-ahead forecasts") in wording.surprise_sentence(n)
+    # both fixed windows, as known in November 2025: the later one so far
+    table = evaluate.errors(y, "default", [1])
+    windows = dict(n.surprise.windows)
+    assert list(windows) == list(evaluate.WINDOWS)
+    for name, window in evaluate.WINDOWS.items():
+        assert windows[name] == evaluate.track_record(table, origin, 1, None, window)
+        assert got["windows"][name]["held80"] == windows[name].held80
+    later = windows["2022-11..2025-11"]
+    assert (str(later.first), str(later.last)) == ("2022-12", "2025-11")
+    shown = wording.record_table(n.surprise)
+    assert f"| origins 2022-11..2025-11 | Dec 2022–Nov 2025 | {later.n} | {later.held80} (" in shown
 
 
 def test_combined_february_by_hand():

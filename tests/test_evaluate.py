@@ -158,6 +158,10 @@ def test_track_record_of_hand_computed_intervals():
     early = evaluate.track_record(table, "2020-05", 1, **options)
     assert (early.n, early.held80, str(early.last)) == (2, 2, "2020-05")
     assert evaluate.track_record(table, "2020-07", 3).n == 0
+    # a window of origins: 2020-04 and 2020-05 (one inside, one outside)
+    window = evaluate.track_record(table, "2020-07", 1, None, ("2020-04", "2020-05"), **options)
+    assert (window.n, window.held80, str(window.first), str(window.last)) == \
+        (2, 1, "2020-05", "2020-06")
 
 
 def test_origins_as_a_window_of_months():
