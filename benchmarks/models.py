@@ -439,7 +439,7 @@ with {args.workers} worker processes of one BLAS thread each.{limited}
 {N_SERIES} series x {LENGTH} months, seed {SEED}: exp(base + random-walk level + seasonal wave +
 AR(1) noise), no gaps. Each model is backtested on the last {N_ORIGINS} origins with horizons
 {", ".join(map(str, evaluate.HORIZONS))} (the same origins for every model); s/series is the time
-of one series' whole backtest on one core (our models are also fitted at every earlier origin,
+(median of {args.runs} run{"s" if args.runs > 1 else ""}) of one series' whole backtest on one core (our models are also fitted at every earlier origin,
 for the past-error intervals). statsforecast models (default settings, season_length=12) are
 fitted on the log values and back-transformed like ours, with their own intervals. The slow
 models run on the first N series of the panel only ({", ".join(f"{k}: {v}" for k, v in

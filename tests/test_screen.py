@@ -82,3 +82,18 @@ def test_bad_arguments_raise_value_error():
     for kwargs in ({"month": "2030-01"}, {"total": "World"}, {"min_history": 0}):
         with pytest.raises(ValueError):
             screen.screen(frame, **kwargs)
+
+
+def test_decayed_percentile_weighs_older_errors_less():
+    rng = np.random.default_rng(8)
+    log = 7 + np.resize(0.2 * np.sin(np.arange(12)), 40) + rng.normal(0, 0.1, 40)
+    frame = panel({"x": np.exp(log)}, "2016-01")
+    out = screen.screen(frame, window=None, decay=0.9)
+    errors = log - screen.one_step_forecasts(log[:, None])[:, 0]
+    r = len(log) - 1
+    ages = np.arange(r - 1, -1, -1)  # the error of month i is known from month i on
+    keep = ~np.isnan(errors[:r])
+    w, past, now = 0.9 ** ages[keep], errors[:r][keep], errors[r]
+    assert out.loc["x", "percentile"] == pytest.approx(
+        100 * (w[past < now].sum() + 0.5) / (w.sum() + 1))
+    assert out.loc["x", "n_past"] == keep.sum()
