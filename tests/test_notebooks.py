@@ -80,3 +80,12 @@ def test_mirror_check_on_fake_snapshots(tmp_path):
     assert us["median_ratio_t_next"] is None  # the US February has no weight
     assert us["median_ratio_usd"] == round(38 / 36, 4)  # = 28.5 / 27 in February
     assert germany["months_both"] == 0 and germany["median_ratio_t"] is None
+
+
+def test_brief_template_carries_no_outputs():
+    """The template is papermill's input; outputs committed with it would show an old month
+    with whatever the code said then (rendered briefs live in reports/)."""
+    import nbformat
+
+    template = nbformat.read(paths.BRIEF_TEMPLATE, as_version=4)
+    assert [c for c in template.cells if c.cell_type == "code" and c.outputs] == []
