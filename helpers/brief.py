@@ -478,7 +478,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
 def _since_measure(magnets: series.Built | None, headline: series.Built | None,
                    month: pd.Period, timeline: pd.DataFrame) -> dict | None:
     """The cumulative abnormal since the last export-control measure, on magnets (the goods the
-    controls are about) when the month has a magnet figure, else on the headline line. An
+    controls are about) when the month has a magnet figure, else on the headline line (its
+    ``series``: "magnets" or "headline"). An
     export control is an event whose text names exports or MOFCOM (not, say, a production
     quota); only measures on all destinations count for the World series."""
     from helpers import interventions
@@ -487,15 +488,16 @@ def _since_measure(magnets: series.Built | None, headline: series.Built | None,
     text = known["title"] + " " + known["detail"]
     worldwide = known[text.str.contains("export|MOFCOM", case=False)
                       & ~known["title"].str.contains("Japan", case=False)]
-    for built in (magnets, headline):
+    for name, built in (("magnets", magnets), ("headline", headline)):
         if built is None or month not in built.months.index \
                 or built.months.at[month, "origin"] == "missing":
             continue
         values = built.months["value"].astype(float).rename_axis("month")
         try:
-            return interventions.since_last_measure(values.loc[:month], month, worldwide)
+            found = interventions.since_last_measure(values.loc[:month], month, worldwide)
         except (DataError, ValueError):
             return None
+        return None if found is None else {**found, "series": name}
     return None
 
 
@@ -557,7 +559,8 @@ def metrics(n: Numbers) -> dict[str, object]:
                         "rare_earth_products_bbg_t": _round(n.bbg.value),
                         "magnets_t": _round(n.magnets_total.value)},
         "since_last_measure": None if n.since_measure is None else {
-            k: n.since_measure.get(k) for k in ("event", "pct", "pct_lo95", "pct_hi95")},
+            k: n.since_measure.get(k) for k in ("event", "series", "pct", "pct_lo95",
+                                                "pct_hi95")},
         "alerts": list(n.alerts),
         "sources": unique,
     }

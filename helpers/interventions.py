@@ -332,14 +332,13 @@ def placebo_share(value: float, table: pd.DataFrame) -> dict[str, Any]:
 
 
 def since_last_measure(series: pd.Series, month: str | pd.Period, events: pd.DataFrame,
-                       after: int = 12, model: str = "default", unit: str = "t"
-                       ) -> dict[str, Any] | None:
+                       after: int = 12, model: str = "default") -> dict[str, Any] | None:
     """The cumulative abnormal from the latest measure in force at `month` to `month`, using only
     the figures and events known by then; None when `month` is in no study window (no measure
     announced within `after` months, or the last one ended) or has no figure to compare.
     `events`: the timeline entries that apply to the series (a measure on one destination
-    belongs to that destination's series). The dict is `cumulative`'s plus event, title and a
-    sentence."""
+    belongs to that destination's series). The dict is `cumulative`'s plus the event's id,
+    title and date."""
     month = pd.Period(month, freq="M")
     known = events[pd.to_datetime(events["date"]) < month.end_time]
     candidates = [event_of(row, known) for _, row in known[known["kind"].isin(MEASURES)]
@@ -358,12 +357,7 @@ def since_last_measure(series: pd.Series, month: str | pd.Period, events: pd.Dat
     result = cumulative(study, start, month)
     if not result["months"]:
         return None
-    span = str(start) if start == month else f"{start}–{month}"
-    result.update(event=event.id, title=event.title, sentence=(
-        f"Since the last control measure ({event.title}, {event.date:%d %B %Y}): {span}, "
-        f"{result['actual']:,.0f} {unit} against {result['expected']:,.0f} {unit} expected, "
-        f"{result['pct']:+.0f}% (95% interval {result['pct_lo95']:+.0f}% to "
-        f"{result['pct_hi95']:+.0f}%; {result['months']} month(s) with figures)."))
+    result.update(event=event.id, title=event.title, date=event.date)
     return result
 
 

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from helpers import csvfile
+from helpers import csvfile, releases
 from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
 from helpers.markdown import table
 from helpers.models import Surprise
@@ -55,6 +55,25 @@ TABLE_KEY = ("Unconfirmed: the figure rests on a single weak source. Derived: co
              "year-to-date totals. [n]: the numbered sources at the end.")
 
 
+SERIES_WORDS = {"magnets": "Magnets (HS 85051110)", "headline": "The 稀土 line"}
+
+
+def since_measure_sentence(since: dict) -> str:
+    """The brief's line on the cumulative abnormal since the latest measure on all destinations
+    (``helpers.brief``'s since_measure): which series, which measure, how far from expected."""
+    start, end = pd.Period(since["start"], freq="M"), pd.Period(since["end"], freq="M")
+    span = f"{start:%B %Y}" if start == end else f"{start:%B %Y}–{end:%B %Y}"
+    months = since["months"] + len(since["missing"])
+    counted = (f"{since['months']} of {months} months with figures" if since["missing"]
+               else f"{months} month{'s' if months > 1 else ''}")
+    return csvfile.safe_markdown(
+        f"{SERIES_WORDS[since['series']]} since the latest export control in force on all "
+        f"destinations ({since['title']}, {since['date']:%d %B %Y}): {span}, "
+        f"{since['actual']:,.0f} t against {since['expected']:,.0f} t expected, "
+        f"{since['pct']:+.0f}% (95% interval {since['pct_lo95']:+.0f}% to "
+        f"{since['pct_hi95']:+.0f}%; {counted}).")
+
+
 def title(n: Numbers) -> str:
     return f"China rare-earth exports — {n.month:%B %Y}"
 
@@ -70,11 +89,10 @@ def top(n: Numbers) -> str:
              f"Preliminary release {n.preliminary.date:%d %B %Y} ({how[n.preliminary.how]}); "
              f"{detailed}. Data as of {c['data_as_of']}; brief made {c['generated']}."]
     if c["releases_missing"] and c["latest"]:
-        missing = [pd.Period(m, "M") for m in c["releases_missing"]]
-        span = str(missing[0]) if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
+        missing = releases.span([pd.Period(m, "M") for m in c["releases_missing"]])
         lines += ["", f"<div class='banner'><b>Not the latest month.</b> GACC has published "
-                  f"{span} since these data end ({c['data_end']}); those releases are not in "
-                  "the data yet.</div>"]
+                  f"the preliminary releases of {missing} since the 稀土 line in these data "
+                  f"ends ({c['data_end']}); those releases are not in the data yet.</div>"]
     lines += ["", "## Key points", ""] + [f"- {p}" for p in key_points(n)]
     return "\n".join(lines)
 
@@ -113,7 +131,7 @@ def key_points(n: Numbers) -> list[str]:
         points.append(f"Magnets by destination: the detailed release for {n.month:%B %Y} is "
                       "not in the data yet.")
     if n.since_measure is not None:
-        points.append(csvfile.safe_markdown(n.since_measure["sentence"]))
+        points.append(since_measure_sentence(n.since_measure))
     elif len(n.events):
         last = n.events.iloc[-1]
         points.append(f"Latest policy event: {last['date']:%d %B %Y}, "
@@ -183,18 +201,20 @@ def record_table(s: Surprise) -> str:
 
 
 def headline_section(n: Numbers) -> str:
-    """The headline line's table: the month, a month and a year earlier, year to date."""
-    if not n.now.known and not n.ytd.known:
-        return ""
+    """The headline line's table: the month, a month and a year earlier, year to date. Shown
+    whenever one of them is known, so that every source the brief numbers is cited in it."""
     rows = [(n.now.label, n.now, ""),
             *([(n.february.label, n.february, "")] if n.february is not None else []),
             *([(n.previous.label, n.previous, signed(n.mom_pct))] if n.previous else []),
             (n.year_ago.label, n.year_ago, signed(n.yoy_pct)),
             (n.ytd.label, n.ytd, ""),
             (n.ytd_year_ago.label, n.ytd_year_ago, signed(n.ytd_yoy_pct))]
+    if not any(number.known for _, number, _ in rows):
+        return ""
     shown: dict[str, list[str]] = {}
     for label, number, change in rows:  # each period once (a February's year to date is it)
-        shown.setdefault(label, [label, _figure(number, short=True), change])
+        figure = _figure(number, short=True) if number.known else "not in the data"
+        shown.setdefault(label, [label, figure, change])
     lines = ["## Customs 稀土 line (preliminary release)", "",
              table(["", "tonnes", f"{n.now.label} against it"], shown.values())]
     notes = []

@@ -232,7 +232,7 @@ def test_banner_warns_only_on_the_latest_month():
     missing = latest.currency["releases_missing"]
     assert latest.currency["latest"]
     if missing:
-        assert f"GACC has published {missing[0]}" in wording.top(latest)
+        assert f"GACC has published the preliminary releases of {missing[0]}" in wording.top(latest)
     assert "GACC has published" not in wording.top(brief.compute("2025-06", today=today))
 
 
@@ -280,3 +280,39 @@ def test_pdf_fits_on_two_pages_with_its_title(tmp_path, month):
 ])
 def test_link_text_is_outlet_and_headline_without_curator_notes(source, shown):
     assert brief.display_title(source) == shown
+
+
+def test_since_measure_names_its_series_and_the_months_without_figures():
+    since = {"series": "magnets", "title": "Licences (No.18)", "date": pd.Timestamp("2025-04-04"),
+             "start": "2025-04", "end": "2026-03", "months": 10,
+             "missing": ["2026-01", "2026-02"], "actual": 47363.4, "expected": 53240.2,
+             "pct": -11.04, "pct_lo95": -44.4, "pct_hi95": 33.6}
+    assert wording.since_measure_sentence(since) == (
+        "Magnets \\(HS 85051110\\) since the latest export control in force on all destinations "
+        "\\(Licences \\(No\\.18\\), 04 April 2025\\)\\: April 2025–March 2026, 47,363 t against "
+        "53,240 t expected, \\-11% \\(95% interval \\-44% to \\+34%; 10 of 12 months with "
+        "figures\\)\\.")
+    one = wording.since_measure_sentence({**since, "series": "headline", "start": "2026-03",
+                                          "months": 1, "missing": []})
+    assert one.startswith("The 稀土 line since") and "March 2026, " in one
+    assert one.endswith("1 month\\)\\.")
+
+
+def test_december_2025_since_measure_is_on_magnets_since_the_april_licences():
+    n = brief.compute("2025-12", today=date(2026, 12, 1))
+    assert brief.metrics(n)["since_last_measure"]["series"] == "magnets"
+    assert "Licences for seven medium/heavy rare earths" in n.since_measure["title"]
+    assert n.since_measure["start"] == "2025-04" and n.since_measure["end"] == "2025-12"
+    assert wording.top(n).count("Magnets \\(HS 85051110\\) since the latest export control") == 1
+
+
+@pytest.mark.parametrize("month", ["2025-12", "2026-02", "2026-03"])
+def test_every_numbered_source_is_cited_in_the_brief(month):
+    """2026-03 has no preliminary figure: the headline table still shows the month before and
+    the year before, whose sources the brief numbers."""
+    n = brief.compute(month, today=date(2026, 12, 1))
+    text = " ".join([wording.top(n), wording.magnets_section(n), wording.headline_section(n),
+                     wording.definitions_section(n)])
+    cited = {int(k) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text)
+             for k in group.split(", ")}
+    assert cited == set(range(1, len(n.sources) + 1))
