@@ -435,6 +435,40 @@ def rank(table: pd.DataFrame, baseline: str = "seasonal_naive") -> pd.DataFrame:
                    "default"]]
 
 
+def by_window(series: pd.Series, windows: dict[str, tuple[str, str]] | None = None,
+              model: str = m.DEFAULT, baseline: str = "seasonal_naive",
+              horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
+    """How `model` did on each fixed window of origins (`WINDOWS` when None), one row per
+    window: origins and forecasts; coverage80/95 and ``coverage80_pvalue``, the two-sided
+    binomial test of the 80% coverage against 0.8; the `calibration` of its percentiles
+    (outside80, outside95, ks_pvalue); interval_score80, width80_t, and its MASE against
+    `baseline` (vs_baseline, percent). A window the series cannot backtest is a row of NaN with
+    the reason in ``note``."""
+    rows = {}
+    for name, window in (WINDOWS if windows is None else windows).items():
+        try:
+            frame = forecasts(series, [model, baseline], horizons, origins=window)
+        except ValueError as exc:
+            rows[name] = {"note": str(exc)}
+            continue
+        ranked = rank(score(frame), baseline).loc[model]
+        mine = frame[(frame["model"] == model) & frame["mean"].notna()]
+        held = int(mine["actual"].between(mine["lo80"], mine["hi80"]).sum())
+        calib = calibration(mine["percentile"])
+        rows[name] = {"origins": frame["origin"].nunique(), "forecasts": int(ranked["n"]),
+                      "coverage80": ranked["coverage80"], "coverage95": ranked["coverage95"],
+                      "coverage80_pvalue": stats.binomtest(held, len(mine), 0.8).pvalue,
+                      "outside80": calib.outside80, "outside95": calib.outside95,
+                      "ks_pvalue": calib.ks_pvalue, "interval_score80": ranked["interval_score80"],
+                      "width80_t": ranked["width80_t"], "vs_baseline": ranked["vs_baseline"],
+                      "note": ""}
+    columns = ["origins", "forecasts", "coverage80", "coverage95", "coverage80_pvalue",
+               "outside80", "outside95", "ks_pvalue", "interval_score80", "width80_t",
+               "vs_baseline", "note"]
+    return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns).rename_axis(
+        "window")
+
+
 def summary(table: pd.DataFrame, baseline: str = "seasonal_naive") -> str:
     """One sentence: the best model by mean MASE, against the baseline, and where the default ranks."""
     ranked = rank(table, baseline)

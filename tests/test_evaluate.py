@@ -318,3 +318,17 @@ def test_headline_surprises_outside_10_90_share(headline_surprises):
                    "percentile below 10, several above 90 in the 2021 rebound")
 def test_headline_surprises_not_rejected_as_uniform(headline_surprises):
     assert evaluate.calibration(headline_surprises["percentile"]).ks_pvalue > 0.05
+
+
+def test_by_window_agrees_with_the_backtest_rows_and_marks_an_empty_window(headline,
+                                                                           headline_rows):
+    got = evaluate.by_window(headline, {"early": EARLY, "none": ("2030-01", "2030-12")})
+    rows = headline_rows[EARLY]
+    mine = rows[(rows["model"] == models.DEFAULT) & rows["mean"].notna()]
+    held = int(((mine["actual"] >= mine["lo80"]) & (mine["actual"] <= mine["hi80"])).sum())
+    early = got.loc["early"]
+    assert early["forecasts"] == len(mine) and early["coverage80"] == pytest.approx(held / len(mine))
+    assert early["coverage80_pvalue"] == pytest.approx(stats.binomtest(held, len(mine), 0.8).pvalue)
+    assert early["vs_baseline"] == pytest.approx(_pooled(rows)["vs_baseline"])
+    assert early["note"] == ""
+    assert got.loc["none", "note"].startswith("no origin") and np.isnan(got.loc["none", "coverage80"])
