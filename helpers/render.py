@@ -351,16 +351,30 @@ def headline(folder: Path) -> str:
     if forecast is not None:
         rank = ("too few past forecasts to judge" if m["surprise_pct"] is None
                 else f"percentile {m['surprise_pct']:.0f}")
-        expected = (f"; forecast {forecast:,.0f} t, {rank}"
-                    + (", outside the 95% interval" if m["flag"] else ""))
+        expected = f"; forecast {forecast:,.0f} t, {rank}" + (
+            f", flagged: {_flagged(m)}" if m["flag"] else "")
     return (f"{m['period']}: {tonnes(m['quantity_t'])}"
             + (" (unconfirmed)" if m.get("unconfirmed") else "")
             + f" ({pct('mom_pct', 'm/m')}, {pct('yoy_pct', 'y/y')}){expected}")
 
 
+def _flagged(m: dict) -> str:
+    """Why a release was flagged, in the flag's own terms (``helpers.models.surprise``)."""
+    if m["surprise_pct"] is None:
+        return "outside the 95% interval (too few past forecasts to rank)"
+    return "beyond the central 95% of the model's past misses"
+
+
+def flag_cell(m: dict) -> str:
+    """The archive's flag column: yes (and why), no, or – where there was no forecast."""
+    if m["forecast"]["mean"] is None:
+        return "–"
+    return f"yes: {_flagged(m)}" if m["flag"] else "no"
+
+
 def write_index(out: Path = paths.REPORTS) -> Path:
-    """reports/index.html: one line per rendered month (headline, surprise flag, links); a
-    static page with no script that opens offline."""
+    """reports/index.html: one line per rendered month (headline, surprise flag, links) and
+    what the flag means; a static page with no script that opens offline."""
     import html
 
     rows = []
@@ -370,17 +384,21 @@ def write_index(out: Path = paths.REPORTS) -> Path:
         m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
         links = " · ".join(f'<a href="{folder.name}/{name}">{name.split(".")[1].upper()}</a>'
                            for name in ("brief.html", "brief.pdf") if (folder / name).exists())
-        flag = "outside the 95% interval" if m.get("flag") else ""
         rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(headline(folder))}</td>"
-                    f"<td>{flag}</td><td>{links}</td></tr>")
+                    f"<td>{html.escape(flag_cell(m))}</td><td>{links}</td></tr>")
     page = ("<!doctype html><html><head><meta charset='utf-8'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
             "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
             "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px}"
             "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
             "<h1>China rare-earth exports: monthly briefs</h1><table>"
-            "<tr><th>month</th><th>headline</th><th>surprise</th><th>brief</th></tr>"
-            + "".join(rows) + "</table></body></html>\n")
+            "<tr><th>month</th><th>headline</th><th>flagged as a surprise</th>"
+            "<th>brief</th></tr>"
+            + "".join(rows) + "</table><p>A release is flagged when its forecast error falls "
+            "below the 2.5th or above the 97.5th percentile of the model's past errors of the "
+            "same kind (about one month in twenty if the model's misses are like its past "
+            "ones), or, with too few past errors to rank, outside its 95% interval. "
+            "Each brief says how often its intervals have held.</p></body></html>\n")
     return csvfile.write_atomic(Path(out) / "index.html", page)
 
 

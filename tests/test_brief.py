@@ -259,6 +259,16 @@ def test_briefs_range_writes_the_archive_page(tmp_path):
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert page.count("<tr><td>2025-") == 2
     assert 'href="2025-12/brief.html"' in page and "<script" not in page
+    assert page.count("<td>no</td>") == 2  # percentiles 66 and 52: neither flagged
+
+
+def test_archive_flag_cell_says_why():
+    judged = {"forecast": {"mean": 4000.0}, "surprise_pct": 98.5, "flag": True}
+    assert render.flag_cell(judged) == "yes: beyond the central 95% of the model's past misses"
+    assert render.flag_cell({**judged, "surprise_pct": None}).startswith(
+        "yes: outside the 95% interval")
+    assert render.flag_cell({**judged, "surprise_pct": 52.0, "flag": False}) == "no"
+    assert render.flag_cell({"forecast": {"mean": None}, "surprise_pct": None, "flag": None}) == "–"
 
 
 def test_briefs_range_lists_months_without_a_figure(tmp_path):
