@@ -110,7 +110,8 @@ class Numbers:
     surprise: models.Surprise | None
     no_forecast: str
     magnets_total: Number
-    magnets_year_ago: Number
+    magnets_mom_pct: float | None  # against the month before (None for a combined release)
+    magnets_yoy_pct: float | None
     destinations: tuple[Destination, ...]
     bbg: Number
     imports: Number
@@ -350,8 +351,7 @@ def _alerts(n: dict) -> list[dict]:
                                 f"{s.percentile:.0f})." if s.judged else
                                 f"The headline figure is outside the forecast's 95% interval "
                                 f"({s.lo95:,.0f}–{s.hi95:,.0f} t)."})
-    for name, change in (("rare_earths", n["yoy_pct"]),
-                         ("magnets", pct(n["magnets_total"].value, n["magnets_year_ago"].value))):
+    for name, change in (("rare_earths", n["yoy_pct"]), ("magnets", n["magnets_yoy_pct"])):
         if change is not None and abs(change) > ALERT_YOY_PCT:
             out.append({"kind": "yoy", "series": name, "value": change,
                         "sentence": f"{'Rare earths (稀土 line)' if name == 'rare_earths' else 'Magnets'} "
@@ -430,7 +430,10 @@ def compute(month: str | None = None, product: str = "rare_earths",
     else:
         no_forecast = "the headline figure for the month is not in the data"
     magnets_now = _value(magnets, period, combined, notes, data)
-    magnets_ago = _value(magnets, period - 12, combined, _Notes(), data)
+    # the month before and the year before, for the changes only (not shown, so not numbered)
+    magnets_before = None if combined else _value(magnets, period - 1, False, _Notes(), data)
+    magnets_mom = None if magnets_before is None else pct(magnets_now.value, magnets_before.value)
+    magnets_yoy = pct(magnets_now.value, _value(magnets, period - 12, combined, _Notes(), data).value)
     destinations, panel = _destinations(data, period, combined, magnets_now, magnets, notes)
     detail = magnets_now.known or any(d.quantity.known for d in destinations)
     stage = ("detailed release in" if detail and now.known else
@@ -449,7 +452,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
                            if period.year - 1 <= int(c["interval"][:4]) <= period.year)
     missing = tuple(str(m) for m in chart.index if chart.at[m, "origin"] == "missing")
     parts = {"surprise": surprise, "yoy_pct": pct(now.value, year_ago.value),
-             "magnets_total": magnets_now, "magnets_year_ago": magnets_ago,
+             "magnets_total": magnets_now, "magnets_yoy_pct": magnets_yoy,
              "destinations": destinations}
     return Numbers(
         month=period, product=product, combined=combined, stage=stage,
@@ -462,7 +465,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
         february=february, value_usd=value, unit_value_usd_t=unit_value,
         value_usd_year_ago=_value(value_built, period - 12, combined, _Notes(), data),
         value_caveat=value_caveat, surprise=surprise, no_forecast=no_forecast,
-        magnets_total=magnets_now, magnets_year_ago=magnets_ago, destinations=destinations,
+        magnets_total=magnets_now, magnets_mom_pct=magnets_mom, magnets_yoy_pct=magnets_yoy,
+        destinations=destinations,
         bbg=_value(build_or_none("rare_earth_products_bbg", data), period, False, notes, data),
         imports=_value(build_or_none(product, data, flow="import"), period, combined, notes, data),
         events=shown, since_measure=since,
@@ -549,7 +553,7 @@ def metrics(n: Numbers) -> dict[str, object]:
                                "from": str(r.first), "to": str(r.last)}
                         for name, r in s.windows if r.n}},
         "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
-                    "yoy_pct": pct(n.magnets_total.value, n.magnets_year_ago.value),
+                    "mom_pct": n.magnets_mom_pct, "yoy_pct": n.magnets_yoy_pct,
                     "destinations": [{"partner": d.partner,
                                       "quantity_t": _round(d.quantity.value),
                                       "origin": d.quantity.origin, "share_pct": d.share_pct,

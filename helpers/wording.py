@@ -120,10 +120,12 @@ def key_points(n: Numbers) -> list[str]:
                  for d in known]
         missing = [d.partner for d in n.destinations
                    if d.partner in MAIN_DESTINATIONS and not d.quantity.known]
-        total = (f"**{_figure(n.magnets_total)}**"
-                 + (f", {signed(pct(n.magnets_total.value, n.magnets_year_ago.value))} on the "
-                    "year" if pct(n.magnets_total.value, n.magnets_year_ago.value) is not None
-                    else "") if n.magnets_total.known else "total not published")
+        changes = [f"{signed(change)} on the {what}" for change, what in
+                   ((n.magnets_mom_pct, "month"), (n.magnets_yoy_pct, "year"))
+                   if change is not None]
+        total = (f"**{_figure(n.magnets_total)}**" + (", " + " and ".join(changes) if changes
+                                                       else "")
+                 if n.magnets_total.known else "total not published")
         points.append(f"Magnets (HS 85051110): {total}"
                       + (f"; to {', '.join(parts)}" if parts else "")
                       + (f"; not published for {', '.join(missing)}" if missing else "") + ".")
@@ -254,9 +256,8 @@ def magnets_section(n: Numbers) -> str:
         rows.append([name, _figure(d.quantity, short=True), share, signed(d.mom_pct),
                      signed(d.yoy_pct)] if d.quantity.known
                     else [name, "not published", "", "", ""])
-    total_yoy = pct(n.magnets_total.value, n.magnets_year_ago.value)
-    rows.append(["**Total**", f"**{_figure(n.magnets_total, short=True)}**", "100%", "",
-                 signed(total_yoy)] if n.magnets_total.known
+    rows.append(["**Total**", f"**{_figure(n.magnets_total, short=True)}**", "100%",
+                 signed(n.magnets_mom_pct), signed(n.magnets_yoy_pct)] if n.magnets_total.known
                 else ["**Total**", "not published", "", "", ""])
     period = n.now.label if n.combined else f"{n.month:%B %Y}"
     lines = [f"## Magnets by destination (HS 85051110), {period}", "", stage[n.stage], "",

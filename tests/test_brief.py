@@ -341,3 +341,13 @@ def test_every_numbered_source_is_cited_in_the_brief(month, without_march_2026_h
     cited = {int(k) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text)
              for k in group.split(", ")}
     assert cited == set(range(1, len(n.sources) + 1))
+
+
+def test_magnet_total_changes_by_hand():
+    april = brief.compute("2025-04", today=date(2026, 12, 1))  # licences: magnets halved
+    assert brief.metrics(april)["magnets"]["mom_pct"] == round(100 * (2627 / 5324 - 1), 1) == -50.7
+    assert "**2,627 t [4]**, -50.7% on the month;" in wording.top(april)
+    assert "| -50.7% |" in wording.magnets_section(april).replace("  ", " ")
+    combined = brief.metrics(brief.compute("2026-02", today=date(2026, 12, 1)))["magnets"]
+    assert combined["mom_pct"] is None  # January-February has no month before to compare
+    assert combined["yoy_pct"] == round(100 * (10763 / (6357 + 3586) - 1), 1) == 8.2
