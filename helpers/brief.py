@@ -81,6 +81,7 @@ class Destination:
     yoy_pct: float | None
     share_change_pts: float | None
     aggregate: bool = False
+    judged: tuple[float | None, int] | None = None  # screen: (percentile, past errors) or None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Numbers:
     magnets_total: Number
     magnets_mom_pct: float | None  # against the month before (None for a combined release)
     magnets_yoy_pct: float | None
+    magnets_judged: tuple[float | None, int] | None  # the total's (percentile, past errors)
     destinations: tuple[Destination, ...]
     bbg: Number
     imports: Number
@@ -289,13 +291,19 @@ def _combined(built: series.Built | None, month: pd.Period) -> bool:
                 and months.at[pd.Period(f"{month.year}-01", "M"), "origin"] != "missing")
 
 
+def _judged(row: pd.Series) -> tuple[float | None, int]:
+    """A screen row's percentile (None unless judged) and its number of past errors."""
+    return (round(float(row["percentile"]), 1) if row["judged"] else None, int(row["n_past"]))
+
+
 def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: Number,
                   magnets: series.Built | None, notes: _Notes
-                  ) -> tuple[tuple[Destination, ...], pd.DataFrame]:
-    """Magnets by destination: the main ones always, then any other published partner; and
-    the monthly panel of the main destinations for the chart. A single month is screened
-    (`helpers.screen`: changes, share, and how its change compares with the series' past); a
-    combined January-February release is compared with the year before."""
+                  ) -> tuple[tuple[Destination, ...], pd.DataFrame, tuple[float | None, int] | None]:
+    """Magnets by destination: the main ones always, then any other published partner; the
+    monthly panel of the main destinations for the chart; and the total's screen judgement. A
+    single month is screened (`helpers.screen`: changes, share, and how its forecast error ranks
+    among the series' past ones); a combined January-February release is compared with the year
+    before."""
     from helpers import screen
 
     built = {p: b for p in figures_mod.PARTNERS if p != "World"
@@ -318,10 +326,12 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
         if not now.known and partner not in MAIN_DESTINATIONS:
             continue
         aggregate = partner in AGGREGATES
+        judged = None
         if screened is not None:
             row = screened.loc[partner]
             changes = [None if pd.isna(row[c]) else round(float(row[c]), 1)
                        for c in ("share_pct", "mom_pct", "yoy_pct", "share_change_pts")]
+            judged = _judged(row)
         else:
             year_ago = _value(built[partner], month - 12, True, _Notes(), data)
             share = (round(100 * now.value / total.value, 1)
@@ -329,14 +339,16 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
             changes = [share, None, pct(now.value, year_ago.value), None]
         if aggregate:
             changes[0] = changes[3] = None
-        rows.append(Destination(partner, now, *changes, aggregate))
+        rows.append(Destination(partner, now, *changes, aggregate, judged))
     main = [r for r in rows if r.partner in MAIN_DESTINATIONS]
     others = sorted((r for r in rows if r.partner not in MAIN_DESTINATIONS),
                     key=lambda r: -(r.quantity.value or 0))
     start = month - DESTINATION_MONTHS + 1
     chart = panel.reindex(columns=[p for p in MAIN_DESTINATIONS if p in panel.columns],
                           index=pd.period_range(start, month, freq="M"))
-    return tuple(main + others), chart.rename_axis("month")
+    whole = (_judged(screened.loc["World"]) if screened is not None and "World" in screened.index
+             else None)
+    return tuple(main + others), chart.rename_axis("month"), whole
 
 
 def _alerts(n: dict) -> list[dict]:
@@ -434,7 +446,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
     magnets_before = None if combined else _value(magnets, period - 1, False, _Notes(), data)
     magnets_mom = None if magnets_before is None else pct(magnets_now.value, magnets_before.value)
     magnets_yoy = pct(magnets_now.value, _value(magnets, period - 12, combined, _Notes(), data).value)
-    destinations, panel = _destinations(data, period, combined, magnets_now, magnets, notes)
+    destinations, panel, magnets_judged = _destinations(data, period, combined, magnets_now,
+                                                         magnets, notes)
     detail = magnets_now.known or any(d.quantity.known for d in destinations)
     stage = ("detailed release in" if detail and now.known else
              "detailed release only" if detail else "preliminary release only")
@@ -466,7 +479,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
         value_usd_year_ago=_value(value_built, period - 12, combined, _Notes(), data),
         value_caveat=value_caveat, surprise=surprise, no_forecast=no_forecast,
         magnets_total=magnets_now, magnets_mom_pct=magnets_mom, magnets_yoy_pct=magnets_yoy,
-        destinations=destinations,
+        magnets_judged=magnets_judged, destinations=destinations,
         bbg=_value(build_or_none("rare_earth_products_bbg", data), period, False, notes, data),
         imports=_value(build_or_none(product, data, flow="import"), period, combined, notes, data),
         events=shown, since_measure=since,
@@ -554,10 +567,12 @@ def metrics(n: Numbers) -> dict[str, object]:
                         for name, r in s.windows if r.n}},
         "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
                     "mom_pct": n.magnets_mom_pct, "yoy_pct": n.magnets_yoy_pct,
+                    "percentile": n.magnets_judged[0] if n.magnets_judged else None,
                     "destinations": [{"partner": d.partner,
                                       "quantity_t": _round(d.quantity.value),
                                       "origin": d.quantity.origin, "share_pct": d.share_pct,
                                       "mom_pct": d.mom_pct, "yoy_pct": d.yoy_pct,
+                                      "percentile": d.judged[0] if d.judged else None,
                                       **cite(d.quantity)} for d in n.destinations]},
         "definitions": {"rare_earths_t": _round(n.now.value),
                         "rare_earth_products_bbg_t": _round(n.bbg.value),

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from helpers import csvfile, releases
+from helpers import csvfile, evaluate, releases
 from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
 from helpers.markdown import table
 from helpers.models import Surprise
@@ -264,10 +264,30 @@ def magnets_section(n: Numbers) -> str:
              table(["destination", "tonnes", "share of total", "m/m", "y/y"], rows)]
     lines += ["", "Changes are computed where both months are known (derived months count); a "
               "group such as the EU is not counted in the shares. " + TABLE_KEY]
+    if n.magnets_judged is not None:
+        lines += ["", judged_sentence(n)]
     if n.mirror:
         lines += ["", "Mirror check (UN Comtrade, partners' own imports from China): "
                   + " ".join(csvfile.safe_markdown(line) for line in n.mirror)]
     return "\n".join(lines)
+
+
+def judged_sentence(n: Numbers) -> str:
+    """How the month's magnet figures rank among each series' own past one-month forecast
+    errors (``helpers.screen``), or that the series are too short to say."""
+    series = [("the total", n.magnets_judged)] + [
+        (csvfile.safe_markdown(d.partner), d.judged) for d in n.destinations
+        if d.judged is not None and d.quantity.known and not d.aggregate]
+    ranked = [f"{name} {p:.0f}" + (" (beyond the central 95%)" if p < 2.5 or p > 97.5 else "")
+              for name, (p, _) in series if p is not None]
+    most = max(k for _, (_, k) in series)
+    if not ranked:
+        return (f"Against their own past: too short to judge (a percentile needs "
+                f"{evaluate.MIN_JUDGED} past one-month forecast errors; these series have at "
+                f"most {most}).")
+    rest = "; the others are too short to judge" if len(ranked) < len(series) else ""
+    return ("Percentile of the month's forecast error among the series' own past ones "
+            f"(50 as expected): {', '.join(ranked)}{rest}.")
 
 
 def definitions_section(n: Numbers) -> str:

@@ -351,3 +351,26 @@ def test_magnet_total_changes_by_hand():
     combined = brief.metrics(brief.compute("2026-02", today=date(2026, 12, 1)))["magnets"]
     assert combined["mom_pct"] is None  # January-February has no month before to compare
     assert combined["yoy_pct"] == round(100 * (10763 / (6357 + 3586) - 1), 1) == 8.2
+
+
+def test_magnets_judged_against_their_own_past_by_hand():
+    from types import SimpleNamespace
+
+    def dest(partner, judged, aggregate=False):
+        number = brief.Number(partner, "2025-12", "2025-12", 100.0, "reported")
+        return brief.Destination(partner, number, None, None, None, None, aggregate, judged)
+
+    short = SimpleNamespace(magnets_judged=(None, 8), destinations=(
+        dest("Japan", (None, 0)), dest("United States", (None, 5))))
+    assert wording.judged_sentence(short) == (
+        "Against their own past: too short to judge (a percentile needs 24 past one-month "
+        "forecast errors; these series have at most 8).")
+    some = SimpleNamespace(magnets_judged=(12.0, 40), destinations=(
+        dest("Germany", (98.0, 30)), dest("Japan", (None, 3)), dest("EU", (50.0, 30), True)))
+    assert wording.judged_sentence(some) == (
+        "Percentile of the month's forecast error among the series' own past ones (50 as "
+        "expected): the total 12, Germany 98 (beyond the central 95%); the others are too short "
+        "to judge.")
+    december = brief.compute("2025-12", today=date(2026, 12, 1))
+    assert december.magnets_judged[0] is None  # the total has too few past errors to rank
+    assert wording.judged_sentence(december) in wording.magnets_section(december)
