@@ -282,9 +282,9 @@ def judged_sentence(n: Numbers) -> str:
               for name, (p, _) in series if p is not None]
     most = max(k for _, (_, k) in series)
     if not ranked:
+        have = f"these series have at most {most}" if most else "these series have none yet"
         return (f"Against their own past: too short to judge (a percentile needs "
-                f"{evaluate.MIN_JUDGED} past one-month forecast errors; these series have at "
-                f"most {most}).")
+                f"{evaluate.MIN_JUDGED} past one-month forecast errors; {have}).")
     rest = "; the others are too short to judge" if len(ranked) < len(series) else ""
     return ("Percentile of the month's forecast error among the series' own past ones "
             f"(50 as expected): {', '.join(ranked)}{rest}.")

@@ -365,6 +365,8 @@ def test_magnets_judged_against_their_own_past_by_hand():
     assert wording.judged_sentence(short) == (
         "Against their own past: too short to judge (a percentile needs 24 past one-month "
         "forecast errors; these series have at most 8).")
+    none = SimpleNamespace(magnets_judged=(None, 0), destinations=(dest("Japan", (None, 0)),))
+    assert wording.judged_sentence(none).endswith("errors; these series have none yet).")
     some = SimpleNamespace(magnets_judged=(12.0, 40), destinations=(
         dest("Germany", (98.0, 30)), dest("Japan", (None, 3)), dest("EU", (50.0, 30), True)))
     assert wording.judged_sentence(some) == (
