@@ -115,9 +115,12 @@ def key_points(n: Numbers) -> list[str]:
                       "this brief rests on the detailed release.")
     if n.magnets_total.known or any(d.quantity.known for d in n.destinations):
         known = [d for d in n.destinations if d.partner in MAIN_DESTINATIONS and d.quantity.known]
-        parts = [f"{csvfile.safe_markdown(d.partner)} {tonnes(d.quantity.value)}"
-                 + (f" ({signed(d.yoy_pct)} y/y)" if d.yoy_pct is not None else "")
-                 for d in known]
+        parts = []
+        for d in known:
+            changes = [f"{signed(c)} {what}" for c, what in ((d.mom_pct, "m/m"), (d.yoy_pct, "y/y"))
+                       if c is not None]
+            parts.append(f"{csvfile.safe_markdown(d.partner)} {tonnes(d.quantity.value)}"
+                         + (f" ({', '.join(changes)})" if changes else ""))
         missing = [d.partner for d in n.destinations
                    if d.partner in MAIN_DESTINATIONS and not d.quantity.known]
         changes = [f"{signed(change)} on the {what}" for change, what in

@@ -376,3 +376,9 @@ def test_magnets_judged_against_their_own_past_by_hand():
     december = brief.compute("2025-12", today=date(2026, 12, 1))
     assert december.magnets_judged[0] is None  # the total has too few past errors to rank
     assert wording.judged_sentence(december) in wording.magnets_section(december)
+
+
+def test_december_2025_key_point_gives_destination_changes_by_hand():
+    text = wording.top(brief.compute("2025-12", today=date(2026, 12, 1)))
+    assert round(100 * (280 / 305 - 1), 1) == -8.2 and round(100 * (564 / 582 - 1), 1) == -3.1
+    assert "to Japan 280 t (-8.2% m/m), United States 564 t (-3.1% m/m), Germany 1,106 t" in text
