@@ -42,6 +42,8 @@ CHOICE = WINDOWS["2019-06..2022-10"]  # the only window the interval settings we
 # (window, minimum, decay) of the past-error intervals. Round 1 (equal weights) chose 48 / 24;
 # round 2 (decay, RiskMetrics' monthly 0.97 and daily 0.94 factors) was added on 2026-12-01,
 # after round 1 failed the 2022-11..2025-11 targets, and is chosen by the same criterion.
+# Round 3 (a window chosen at each origin on the latest 12 or 24 errors, `adapt`) was set down
+# on 2026-12-01 after round 2 failed the same targets; ties go to the incumbent.
 CANDIDATES = [*((w, n, None) for w in (24, 36, 48, None) for n in (12, 24)),
               *((None, n, d) for d in (0.97, 0.94) for n in (12, 24))]
 SURPRISES = ("2019-06", "2026-02")

@@ -32,6 +32,17 @@ criterion on the same early origins only; the weighted rank below then uses the 
 It chose equal weights again (48 / 24, so `DECAY` is None); ``benchmarks/RESULTS.md`` has the
 table of both rounds.
 
+**Third round: a window that adapts** (``adapt``, `ADAPT`). Round 2 failed the later window's
+targets too, so the last family issue 13 names was set down on 2026-12-01, before any of it was
+scored. At origin t and horizon h, each round-1 window (24, 36, 48 and all errors, minimum 24) is
+scored on the model's latest ``adapt`` errors at h known at t that had a past-error interval under
+every window: the mean, over those errors, of the 80% and 95% interval scores on the model scale of
+each error under the interval that window gave at that error's own origin. The lowest mean wins at
+t (ties to the shorter window); with fewer than ``adapt`` such errors, window 48 is used.
+``adapt`` is 12 or 24 (one or two years of forecasts). The two candidates are chosen with those of
+rounds 1 and 2 by the same criterion on the same early origins, ties going to the incumbent
+(48 / 24 / none). A percentile ranks among the errors of the window chosen at its horizon.
+
 **Percentiles from ranks.** The percentile of a new error is its mid-rank among past errors,
 100·(below + ties/2 + 1/2)/(n + 1): if the new error is exchangeable with the n past ones, it is
 uniform on n + 1 equal steps, so "below the 10th percentile" happens about 10% of the time.
