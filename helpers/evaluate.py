@@ -42,6 +42,8 @@ t (ties to the shorter window); with fewer than ``adapt`` such errors, window 48
 ``adapt`` is 12 or 24 (one or two years of forecasts). The two candidates are chosen with those of
 rounds 1 and 2 by the same criterion on the same early origins, ties going to the incumbent
 (48 / 24 / none). A percentile ranks among the errors of the window chosen at its horizon.
+It kept the incumbent (`ADAPT` is None): on those origins no forecast had 24 scored errors behind
+it, so ``adapt=24`` always fell back to 48 and tied, and ``adapt=12`` scored worse.
 
 **Percentiles from ranks.** The percentile of a new error is its mid-rank among past errors,
 100·(below + ties/2 + 1/2)/(n + 1): if the new error is exchangeable with the n past ones, it is
@@ -67,6 +69,8 @@ N_ORIGINS = 36
 WINDOWS = {"2019-06..2022-10": ("2019-06", "2022-10"), "2022-11..2025-11": ("2022-11", "2025-11")}
 WINDOW, MIN_ERRORS = 48, 24  # chosen on origins 2019-06..2022-10 (module docstring)
 DECAY: float | None = None  # monthly weight decay of past errors (module docstring)
+ADAPT: int | None = None  # errors a window is chosen on at each origin; None: `WINDOW` always
+ADAPTIVE = (24, 36, 48, None)  # the windows an adaptive choice is made among (None: all errors)
 MIN_JUDGED = 24  # past errors needed before a percentile is given
 LEVELS = {80: 0.2, 95: 0.05}  # interval level -> alpha of its interval score
 BLAS_THREADS = 1  # BLAS threads in a backtest; None leaves the library default
@@ -189,11 +193,49 @@ def weights(ages: np.ndarray, decay: float | None) -> np.ndarray:
     return decay**ages
 
 
+def window_scores(errors: np.ndarray, ordinals: np.ndarray, horizon: int,
+                  min_errors: int) -> np.ndarray:
+    """Per past error (rows, oldest first) and window of `ADAPTIVE` (columns), the mean of the 80%
+    and 95% interval scores, on the model scale, of that error under the interval the window gave
+    at the error's own origin; a row is NaN where the error is missing or some window had fewer
+    than `min_errors` errors behind it."""
+    out = np.full((len(errors), len(ADAPTIVE)), np.nan)
+    for j in np.flatnonzero(~np.isnan(errors)):
+        for k, window in enumerate(ADAPTIVE):
+            past = _known(errors, ordinals, horizon, int(ordinals[j]), window, None)
+            if len(past) < min_errors:
+                out[j] = np.nan
+                break
+            out[j, k] = _mean_interval_score(errors[j], past.rms())
+    return out
+
+
+def _mean_interval_score(error: float, sd: float) -> float:
+    """Mean over `LEVELS` of the interval score of `error` under a normal interval of sd `sd`
+    centred on 0: its width plus 2/alpha times any miss."""
+    scores = []
+    for alpha in LEVELS.values():
+        half = stats.norm.ppf(1 - alpha / 2) * sd
+        scores.append(2 * half + 2 / alpha * max(abs(error) - half, 0.0))
+    return float(np.mean(scores))
+
+
+def adaptive_window(scores: np.ndarray, ordinals: np.ndarray, horizon: int, at: int,
+                    adapt: int) -> int | None:
+    """The window of `ADAPTIVE` with the lowest mean score (`window_scores`) over the latest
+    `adapt` errors known at month ordinal `at` (ties to the shorter), or `WINDOW` with fewer."""
+    known = (ordinals + horizon <= at) & ~np.isnan(scores).any(axis=1)
+    latest = scores[known][-adapt:]
+    if len(latest) < adapt:
+        return WINDOW
+    return ADAPTIVE[int(np.argmin(latest.mean(axis=0)))]
+
+
 def _calibrate(raw: pd.DataFrame, scored: pd.DataFrame, window: int | None,
-               min_errors: int, decay: float | None) -> pd.DataFrame:
+               min_errors: int, decay: float | None, adapt: int | None) -> pd.DataFrame:
     """Per scored row, the (weighted) RMS of the latest `window` past errors of the same model
     and horizon known at its origin (n_past of them), or the model's sd where fewer than
-    `min_errors`."""
+    `min_errors`. With `adapt`, the window is `adaptive_window`'s at each origin."""
     sd = scored["sd"].to_numpy(copy=True)
     n_past = np.zeros(len(scored), dtype=int)
     for (name, h), rows in raw.groupby(["model", "horizon"], sort=False):
@@ -202,9 +244,12 @@ def _calibrate(raw: pd.DataFrame, scored: pd.DataFrame, window: int | None,
         errors = rows["error"].to_numpy()
         where = np.flatnonzero((scored["model"] == name).to_numpy()
                                & (scored["horizon"] == h).to_numpy())
+        scores = None if adapt is None else window_scores(errors, ordinals, int(h), min_errors)
         for i in where:
-            past = _known(errors, ordinals, int(h), scored["origin"].iloc[i].ordinal, window,
-                          decay)
+            at = scored["origin"].iloc[i].ordinal
+            width = window if scores is None else adaptive_window(scores, ordinals, int(h), at,
+                                                                  adapt)
+            past = _known(errors, ordinals, int(h), at, width, decay)
             n_past[i] = len(past)
             if len(past) >= min_errors:
                 sd[i] = past.rms()
@@ -216,7 +261,7 @@ def forecasts(series: pd.Series, models: Iterable[str] = m.MODELS,
               origins: tuple[str | pd.Period, str | pd.Period] | None = None,
               intervals: str = "past_errors", window: int | None = WINDOW,
               min_errors: int = MIN_ERRORS, decay: float | None = DECAY,
-              **options: Any) -> pd.DataFrame:
+              adapt: int | None = ADAPT, **options: Any) -> pd.DataFrame:
     """Every backtest forecast: one row per model, origin and horizon whose target is available,
     with the forecast (median), its intervals, the actual, the origin's MASE scale, the model that
     made it (after any fallback), the number of statsmodels warnings caught, the model-scale sd
@@ -239,7 +284,10 @@ def forecasts(series: pd.Series, models: Iterable[str] = m.MODELS,
     raw = _raw(y, models, at, horizons, **options)
     scored = raw[raw["origin"].isin(chosen) & raw["actual"].notna()].reset_index(drop=True)
     if intervals == "past_errors":
-        scored = _calibrate(raw, scored, window, min_errors, decay)
+        if adapt is not None and decay is not None:
+            raise ValueError("an adaptive window chooses among equal-weight windows: give adapt "
+                             "or decay, not both")
+        scored = _calibrate(raw, scored, window, min_errors, decay, adapt)
     else:
         scored = scored.assign(n_past=0)
     log = m.Settings(**options).log
