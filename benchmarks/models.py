@@ -27,6 +27,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -292,26 +293,49 @@ def run_surprises(y: pd.Series) -> tuple[str, pd.DataFrame]:
     return text, calib.histogram
 
 
-def run_blas(y: pd.Series, runs: int) -> pd.DataFrame:
-    """The full backtest of the headline series with the library's default BLAS threads and with
-    one BLAS thread (``helpers.evaluate.BLAS_THREADS``)."""
-    from threadpoolctl import threadpool_info, threadpool_limits
+def _timed_backtest(threads: int | None, barrier: Any, times: Any) -> None:
+    """One full backtest of the headline series in a fresh process with `threads` BLAS threads
+    (None: the library's default), started with the other processes at `barrier`."""
+    evaluate.BLAS_THREADS = threads
+    y = series.monthly()
+    barrier.wait()
+    start = time.perf_counter()
+    evaluate.backtest(y)
+    times.put(time.perf_counter() - start)
 
-    rows = {}
+
+def _concurrent(threads: int | None, processes: int) -> float:
+    """Seconds until `processes` simultaneous full backtests have all finished."""
+    context = multiprocessing.get_context("spawn")
+    barrier, times = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=_timed_backtest, args=(threads, barrier, times))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    elapsed = max(times.get() for _ in workers)
+    for worker in workers:
+        worker.join()
+    return elapsed
+
+
+def run_blas(runs: int) -> pd.DataFrame:
+    """The full backtest of the headline series, alone and as two processes at once (as
+    ``make briefs`` runs on both cores), with the library's default BLAS threads and with one
+    (``helpers.evaluate.BLAS_THREADS``)."""
+    from threadpoolctl import threadpool_info
+
     default = max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"),
                   default=1)
-    for label, threads in [(f"library default ({default} threads)", None), ("one thread", 1)]:
-        evaluate.BLAS_THREADS = threads
-        times = []
-        with threadpool_limits(limits=default, user_api="blas"):
-            for _ in range(runs):
-                start = time.perf_counter()
-                evaluate.backtest(y)
-                times.append(time.perf_counter() - start)
-        rows[label] = {"median s": f"{np.median(times):.2f}",
-                       "runs (s)": ", ".join(f"{t:.2f}" for t in times)}
-    evaluate.BLAS_THREADS = 1
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("BLAS threads")
+    rows = {}
+    for processes in (1, 2):
+        for label, threads in [(f"library default ({default})", None), ("one", 1)]:
+            times = [_concurrent(threads, processes) for _ in range(runs)]
+            rows[(processes, label)] = {"median s": f"{np.median(times):.2f}",
+                                        "runs (s)": ", ".join(f"{t:.2f}" for t in times)}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index)
+    return frame.reset_index(names=["processes at once", "BLAS threads each"]).set_index(
+        "processes at once")
 
 
 def _headline(runs: int) -> str:
@@ -324,7 +348,7 @@ def _headline(runs: int) -> str:
                                   "model's forecasts", source="benchmarks/models.py: "
                                   "helpers.evaluate.calibration on the headline series")
     fig.savefig(FIGURE, dpi=110, bbox_inches="tight")
-    blas = run_blas(y, runs)
+    blas = run_blas(runs)
     return f"""### Headline series: intervals, accuracy and calibration on two windows
 
 `helpers.series.monthly()` (customs 稀土 exports, tonnes). Every model, rolling origins (expanding
@@ -361,7 +385,9 @@ later window's columns were computed after each round's choice and played no par
 #### One BLAS thread per process
 
 Full backtest of the headline series (all models, the last {evaluate.N_ORIGINS} origins, with the
-fits at every earlier origin that the past-error intervals need), median of {runs} runs:
+fits at every earlier origin that the past-error intervals need), alone and as two processes
+started together in fresh interpreters, as `make briefs` runs on both cores; seconds until the
+last has finished, median of {runs} runs:
 
 {markdown.frame_table(blas)}
 """

@@ -30,7 +30,7 @@ RiskMetrics' published factors, 0.97 for monthly data and 0.94 for daily data (h
 23 and 11 months), and minima 12 and 24. It is chosen with the round-1 candidates by the same
 criterion on the same early origins only; the weighted rank below then uses the same weights.
 It chose equal weights again (48 / 24, so `DECAY` is None); ``benchmarks/RESULTS.md`` has the
-table of both rounds.
+table of every round.
 
 **Third round: a window that adapts** (``adapt``, `ADAPT`). Round 2 failed the later window's
 targets too, so the last family issue 13 names was set down on 2026-12-01, before any of it was
