@@ -199,7 +199,8 @@ def _study(y: pd.Series, event: Event, origin: pd.Period, first: pd.Period, last
     notes, train = [], y.loc[:origin]
     for name in dict.fromkeys((model, *models.FALLBACKS)):
         fitted = models.fit(train, name)
-        forecast = fitted.forecast(horizon)
+        # the model's own band: only the median is kept where past errors are known (below)
+        forecast = fitted.forecast(horizon, intervals="model")
         if forecast.loc[needed, "mean"].notna().all():
             break
         notes.append(f"{fitted.model} has no forecast for "

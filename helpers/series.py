@@ -75,7 +75,14 @@ class Interval:
 
     @property
     def months(self) -> pd.PeriodIndex:
-        return pd.period_range(self.start, self.end, freq="M")
+        return _months(self.start, self.end)
+
+
+@lru_cache(maxsize=4096)
+def _months(start: pd.Period, end: pd.Period) -> pd.PeriodIndex:
+    """The months start..end, made once per pair: derivation asks for the same few thousand
+    times per build, and an index is immutable."""
+    return pd.period_range(start, end, freq="M")
 
 
 @dataclass
