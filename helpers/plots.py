@@ -121,6 +121,15 @@ def _reserve(fig: plt.Figure, ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
 
 
+def _cover(ax: plt.Axes, last: pd.Period, first: pd.Period | None = None) -> None:
+    """Widen the axis to the end of month `last` (and back to the start of `first`), data or
+    not: events late in the last month show, and a chart with events spans its window, so two
+    charts of the brief given the same events draw (and number) the same ones."""
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo if first is None else min(lo, matplotlib.dates.date2num(first.start_time)),
+                max(hi, matplotlib.dates.date2num(last.end_time)))
+
+
 def _legend_outside(ax: plt.Axes) -> None:
     """The legend in the room right of the axis, never over the data."""
     if ax.get_legend_handles_labels()[1]:
@@ -131,9 +140,10 @@ def _legend_outside(ax: plt.Axes) -> None:
 def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: str,
                   events: pd.DataFrame | None = None, janfeb: pd.Series | None = None,
                   forecast: pd.DataFrame | None = None, actual_label: str = "reported",
-                  forecast_label: str | None = None,
+                  forecast_label: str | None = None, through: pd.Period | None = None,
                   ax: plt.Axes | None = None) -> tuple[plt.Figure, list[str]]:
-    """A monthly series by origin, with optional Jan-Feb segments, forecast fan and events."""
+    """A monthly series by origin, with optional Jan-Feb segments, forecast fan and events;
+    the axis runs to the end of `through` when the series stops before it."""
     style()
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots()
     x = provenance.index.to_timestamp()
@@ -173,8 +183,7 @@ def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: 
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     ax.set_ylim(bottom=0)
-    last = matplotlib.dates.date2num(provenance.index[-1].end_time)
-    ax.set_xlim(right=max(ax.get_xlim()[1], last))  # events late in the last month show
+    _cover(ax, max(provenance.index[-1], through or provenance.index[-1]))
     _reserve(fig, ax)
     legend = mark_events(ax, events) if events is not None else []
     _legend_outside(ax)
@@ -261,6 +270,8 @@ def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
     for column in frame.columns:
         ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
                 label=column)
+    if events is not None:  # the events of the whole window, not of the months with data
+        _cover(ax, frame.index[-1], frame.index[0])
     return _finish(fig, ax, title, ylabel, source, events)
 
 
@@ -297,6 +308,7 @@ def brief_headline_chart(n: Any) -> tuple[plt.Figure, list[str]]:
         ylabel="tonnes per month", events=n.chart_events, janfeb=n.chart_janfeb,
         forecast=forecast_frame(n),
         forecast_label="forecast of Jan+Feb (monthly average)" if n.combined else None,
+        through=n.month,
         source="GACC preliminary releases via the press (notes below); forecast from earlier "
                "months only")
 
@@ -307,7 +319,7 @@ def brief_destinations_chart(n: Any) -> tuple[plt.Figure, list[str]]:
     return lines_chart(
         panel, title=f"Magnet exports to the main destinations, 24 months to {n.month:%B %Y}",
         ylabel="tonnes per month", source="GACC detailed release via the press (notes below)",
-        events=n.chart_events[n.chart_events["date"] >= panel.index[0].start_time])
+        events=n.chart_events)
 
 
 def calibration_chart(histograms: dict[str, pd.DataFrame], *, title: str,

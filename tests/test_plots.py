@@ -90,6 +90,30 @@ def test_brief_chart_marks_forecast():
     assert legend
 
 
+def test_both_brief_charts_number_the_same_events_alike():
+    # April 2025: magnets to the main destinations are published from May 2024 only, yet the
+    # chart spans its 24 months (May 2023 on), so its numbers match the key under the 稀土
+    # chart: nine events from 2023-07-03 (gallium, germanium) to 2025-04-04 (licences)
+    n = brief.compute("2025-04")
+    _, magnets = plots.brief_destinations_chart(n)
+    _, headline = plots.brief_headline_chart(n)
+    assert magnets == headline
+    assert magnets[0].startswith("1: 2023-07-03") and magnets[-1].startswith("9: 2025-04-04")
+
+
+def test_a_monthly_chart_runs_through_a_month_after_its_series_ends():
+    # a year of the 稀土 line to December 2024, drawn through June 2025: the licences of
+    # 2025-04-04 fall inside the axis although no month after December is in the series
+    prov = series.provenance().loc["2024-01":"2024-12"]
+    timeline = events.pick(events.load(), kinds=["measure"], start="2025-04-01", end="2025-04")
+    _, short = plots.monthly_chart(prov, title="T", ylabel="t", source="S", events=timeline)
+    fig, legend = plots.monthly_chart(prov, title="T", ylabel="t", source="S", events=timeline,
+                                      through=pd.Period("2025-06", "M"))
+    right = matplotlib.dates.num2date(fig.axes[0].get_xlim()[1])
+    assert short == [] and right.date() >= pd.Timestamp("2025-06-30").date()
+    assert legend == ["1: 2025-04-04 Licences for seven medium/heavy rare earths (No.18) (measure)"]
+
+
 def test_signed_monthly_bars_mark_negatives_and_events():
     values = pd.Series([10.0, -5.0, float("nan")],
                        index=pd.period_range("2025-03", periods=3, freq="M"))
