@@ -33,6 +33,8 @@ AGGREGATES = {"European Union"}
 CHART_YEARS = 5
 #: Events drawn on the brief's charts (all kinds are listed in its policy section).
 CHART_KINDS = ("measure", "informal", "relaxation", "talks")
+#: ... and about these goods: controls on other materials only are context, listed, not drawn.
+CHART_ABOUT = ("rare-earth exports", "rare-earth supply", "all goods")
 DESTINATION_MONTHS = 24
 POLICY_MONTHS = 6
 ALERT_YOY_PCT = 30.0
@@ -486,25 +488,25 @@ def compute(month: str | None = None, product: str = "rare_earths",
         mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
                                    for p in MAIN_DESTINATIONS))) if folders else (),
         chart_events=events_mod.pick(
-            timeline, kinds=CHART_KINDS,
-            start=str((period - DESTINATION_MONTHS + 1).start_time.date()), end=str(period)), alerts=tuple(_alerts(parts)),
+            timeline[timeline["about"].isin(CHART_ABOUT)], kinds=CHART_KINDS,
+            start=str((period - DESTINATION_MONTHS + 1).start_time.date()), end=str(period)),
+        alerts=tuple(_alerts(parts)),
         sources=tuple(notes.items), missing_months=missing, contradictions=contradictions,
         currency=currency, chart_months=chart, chart_janfeb=janfeb, destination_panel=panel)
 
 
 def _since_measure(magnets: series.Built | None, headline: series.Built | None,
                    month: pd.Period, timeline: pd.DataFrame) -> dict | None:
-    """The cumulative abnormal since the last export-control measure, on magnets (the goods the
-    controls are about) when the month has a magnet figure, else on the headline line (its
-    ``series``: "magnets" or "headline"). An
-    export control is an event whose text names exports or MOFCOM (not, say, a production
-    quota); only measures on all destinations count for the World series."""
+    """The cumulative abnormal since the last rare-earth export control, on magnets (the goods
+    the controls are about) when the month has a magnet figure, else on the headline line (its
+    ``series``: "magnets" or "headline"). Only events about rare-earth exports on all
+    partners count for the World series: not a control on gallium, nor a production quota,
+    nor a measure aimed at one country."""
     from helpers import interventions
 
     known = timeline[timeline["date"] < month.end_time]
-    text = known["title"] + " " + known["detail"]
-    worldwide = known[text.str.contains("export|MOFCOM", case=False)
-                      & ~known["title"].str.contains("Japan", case=False)]
+    worldwide = known[(known["about"] == "rare-earth exports")
+                      & (known["partners"] == events_mod.ALL_PARTNERS)]
     for name, built in (("magnets", magnets), ("headline", headline)):
         if built is None or month not in built.months.index \
                 or built.months.at[month, "origin"] == "missing":

@@ -9,6 +9,17 @@ what an event is, so that a chart or a brief never draws a press report as a mea
 - relaxation: relaxations and suspensions; `ends` names the event suspended or lifted
 - talks: talks and truces
 - supply, legal, other: supply shocks, laws and rulings, the rest
+
+`about` says which goods it concerns, so that rare-earth exports are never judged against a
+control on gallium or antimony; `partners` says whom it targets:
+
+- rare-earth exports: exporting rare earths, their compounds, magnets or their technology
+- rare-earth supply: mining, production, management and imports of rare earths
+- other goods: other materials only (gallium, germanium, graphite, antimony, tungsten, ...)
+- all goods: tariffs, truces and export-control rules that cover goods in general
+
+`partners` is ``all``, or the partners named (English names as in data/figures.csv, separated
+by " | ").
 """
 
 from __future__ import annotations
@@ -22,8 +33,11 @@ import pandas as pd
 from helpers import csvfile, paths
 from helpers.errors import DataError
 
-COLUMNS = ["id", "date", "effective", "kind", "title", "detail", "url", "source", "also", "ends"]
+COLUMNS = ["id", "date", "effective", "kind", "title", "detail", "url", "source", "also", "ends",
+           "about", "partners"]
 KINDS = ["measure", "informal", "relaxation", "talks", "supply", "legal", "other"]
+ABOUT = ["rare-earth exports", "rare-earth supply", "other goods", "all goods"]
+ALL_PARTNERS = "all"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _URL = re.compile(r"^https?://[^\s|]+$")
 _ID = re.compile(r"^[0-9a-z][0-9a-z.-]*$")
@@ -69,6 +83,13 @@ def _check(record: dict[str, str], path: Path, line: int) -> None:
                             "(addresses are separated by ' | ')", column="also")
     if record["ends"] and record["kind"] != "relaxation":
         raise DataError(path, line, "only a relaxation ends another event", column="ends")
+    if record["about"] not in ABOUT:
+        raise DataError(path, line, f"{record['about']!r} is not one of {ABOUT}", column="about")
+    names = [name.strip() for name in record["partners"].split(" | ")]
+    if not all(names) or (ALL_PARTNERS in names and len(names) > 1):
+        raise DataError(path, line, f"partners {record['partners']!r} is neither "
+                        f"{ALL_PARTNERS!r} nor partner names separated by ' | '",
+                        column="partners")
 
 
 def load(path: str | Path = paths.EVENTS) -> pd.DataFrame:

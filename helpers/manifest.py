@@ -17,7 +17,8 @@ _DESCRIPTIONS = {
     "figures.csv": "One row per published figure of China's rare-earth trade, normalised; "
                    "conflicting copies kept as separate rows.",
     "events.csv": "Dated policy timeline: announced and informal measures, relaxations, talks, "
-                  "supply shocks, legal steps; announcement and effective dates.",
+                  "supply shocks, legal steps; announcement and effective dates, the goods "
+                  "and partners each concerns.",
     "period_corrections.csv": "Raw rows whose source mislabels the period: the period they "
                               "belong to and the evidence.",
     "annotations.csv": "Raw rows whose title does not show what they need: a flag (e.g. a copy "

@@ -121,13 +121,12 @@ def _reserve(fig: plt.Figure, ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
 
 
-def _cover(ax: plt.Axes, last: pd.Period, first: pd.Period | None = None) -> None:
-    """Widen the axis to the end of month `last` (and back to the start of `first`), data or
-    not: events late in the last month show, and a chart with events spans its window, so two
+def _window(ax: plt.Axes, first: pd.Period, last: pd.Period) -> None:
+    """The axis spans exactly the months first..last (half a month of room before the first),
+    data or not: a chart with events spans its window whatever months have figures, so two
     charts of the brief given the same events draw (and number) the same ones."""
-    lo, hi = ax.get_xlim()
-    ax.set_xlim(lo if first is None else min(lo, matplotlib.dates.date2num(first.start_time)),
-                max(hi, matplotlib.dates.date2num(last.end_time)))
+    ax.set_xlim(matplotlib.dates.date2num(first.start_time - pd.Timedelta(days=15)),
+                matplotlib.dates.date2num(last.end_time))
 
 
 def _legend_outside(ax: plt.Axes) -> None:
@@ -183,7 +182,9 @@ def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: 
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     ax.set_ylim(bottom=0)
-    _cover(ax, max(provenance.index[-1], through or provenance.index[-1]))
+    last = matplotlib.dates.date2num(max(provenance.index[-1], through or provenance.index[-1])
+                                     .end_time)
+    ax.set_xlim(right=max(ax.get_xlim()[1], last))  # events late in the last month show
     _reserve(fig, ax)
     legend = mark_events(ax, events) if events is not None else []
     _legend_outside(ax)
@@ -271,7 +272,7 @@ def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
         ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
                 label=column)
     if events is not None:  # the events of the whole window, not of the months with data
-        _cover(ax, frame.index[-1], frame.index[0])
+        _window(ax, frame.index[0], frame.index[-1])
     return _finish(fig, ax, title, ylabel, source, events)
 
 

@@ -67,8 +67,8 @@ def since_measure_sentence(since: dict) -> str:
     counted = (f"{since['months']} of {months} months with figures" if since["missing"]
                else f"{months} month{'s' if months > 1 else ''}")
     return csvfile.safe_markdown(
-        f"{SERIES_WORDS[since['series']]} since the latest export control in force on all "
-        f"destinations ({since['title']}, {since['date']:%d %B %Y}): {span}, "
+        f"{SERIES_WORDS[since['series']]} since the latest rare-earth export control in force "
+        f"on all destinations ({since['title']}, {since['date']:%d %B %Y}): {span}, "
         f"{since['actual']:,.0f} t against {since['expected']:,.0f} t expected, "
         f"{since['pct']:+.0f}% (95% interval {since['pct_lo95']:+.0f}% to "
         f"{since['pct_hi95']:+.0f}%; {counted}).")

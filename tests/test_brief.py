@@ -312,8 +312,8 @@ def test_since_measure_names_its_series_and_the_months_without_figures():
              "missing": ["2026-01", "2026-02"], "actual": 47363.4, "expected": 53240.2,
              "pct": -11.04, "pct_lo95": -44.4, "pct_hi95": 33.6}
     assert wording.since_measure_sentence(since) == (
-        "Magnets \\(HS 85051110\\) since the latest export control in force on all destinations "
-        "\\(Licences \\(No\\.18\\), 04 April 2025\\)\\: April 2025–March 2026, 47,363 t against "
+        "Magnets \\(HS 85051110\\) since the latest rare\\-earth export control in force on all "
+        "destinations \\(Licences \\(No\\.18\\), 04 April 2025\\)\\: April 2025–March 2026, 47,363 t against "
         "53,240 t expected, \\-11% \\(95% interval \\-44% to \\+34%; 10 of 12 months with "
         "figures\\)\\.")
     one = wording.since_measure_sentence({**since, "series": "headline", "start": "2026-03",
@@ -327,7 +327,28 @@ def test_december_2025_since_measure_is_on_magnets_since_the_april_licences():
     assert brief.metrics(n)["since_last_measure"]["series"] == "magnets"
     assert "Licences for seven medium/heavy rare earths" in n.since_measure["title"]
     assert n.since_measure["start"] == "2025-04" and n.since_measure["end"] == "2025-12"
-    assert wording.top(n).count("Magnets \\(HS 85051110\\) since the latest export control") == 1
+    assert wording.top(n).count("Magnets \\(HS 85051110\\) since the latest rare\\-earth export "
+                                "control") == 1
+
+
+@pytest.mark.parametrize("month, event", [
+    ("2023-08", None),  # the gallium and germanium controls of July 2023 are not rare earths
+    ("2023-12", "2023-12-technology-ban"),
+    ("2024-06", "2023-12-technology-ban"),  # the regulations manage supply: not an export control
+    ("2024-12", "2023-12-technology-ban"),  # the ban of that month is on gallium etc. to the US
+    ("2025-02", None),  # tungsten and others: not rare earths; the technology ban is over a year old
+    ("2025-04", "2025-04-licences"),
+])
+def test_since_measure_counts_only_rare_earth_export_controls_on_all_partners(month, event):
+    n = brief.compute(month, today=date(2026, 12, 1))
+    assert (n.since_measure or {}).get("event") == event
+
+
+def test_brief_charts_draw_rare_earth_events_not_controls_on_other_goods():
+    drawn = set(brief.compute("2025-04", today=date(2026, 12, 1)).chart_events["id"])
+    assert {"2023-12-technology-ban", "2024-10-regulations", "2025-04-licences"} <= drawn
+    assert not drawn & {"2023-07-gallium-germanium", "2024-08-antimony", "2024-12-us-ban",
+                        "2025-02-minor-metals"}
 
 
 @pytest.mark.parametrize("month", ["2025-12", "2026-02", "2026-03"])

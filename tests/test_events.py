@@ -7,7 +7,8 @@ from helpers import events
 from helpers.errors import DataError
 
 HEADER = ",".join(events.COLUMNS)
-GOOD = "a-measure,2025-10-09,2025-11-08,measure,T,D,https://e.org/a,S,,"
+TAIL = ",rare-earth exports,all"  # about, partners
+GOOD = "a-measure,2025-10-09,2025-11-08,measure,T,D,https://e.org/a,S,," + TAIL
 
 
 def write(tmp_path, *lines):
@@ -18,7 +19,7 @@ def write(tmp_path, *lines):
 
 def test_dates_load_as_datetimes_with_nat_for_no_effective_date(tmp_path):
     path = write(tmp_path, GOOD, "b-lift,2025-11,,relaxation,T,D,http://e.org/b,S,"
-                 "https://e.org/c | https://e.org/d,a-measure")
+                 "https://e.org/c | https://e.org/d,a-measure" + TAIL)
     frame = events.load(path)
     assert frame["date"].tolist() == [pd.Timestamp("2025-10-09"), pd.Timestamp("2025-11-01")]
     assert frame["effective"].iloc[0] == pd.Timestamp("2025-11-08")
@@ -27,17 +28,21 @@ def test_dates_load_as_datetimes_with_nat_for_no_effective_date(tmp_path):
 
 
 @pytest.mark.parametrize("line, column, message", [
-    ("x,2025-02-30,,measure,T,D,https://e.org,S,,", "date", "not a real date"),
-    ("x,2025-13,,measure,T,D,https://e.org,S,,", "date", "not a real date"),
-    ("x,2025-10-09,2025-10-01,measure,T,D,https://e.org,S,,", "effective", "before it was"),
-    ("x,2025-10-09,2025-10-09,measure,T,D,https://e.org,S,,", "effective", "leave it empty"),
-    ("x,2025-10-09,,control,T,D,https://e.org,S,,", "kind", "not one of"),
-    ("x,2025-10-09,,measure,T,D,github:owner/repo docs/a.md,S,,", "url", "http"),
-    ("x,2025-10-09,,measure,T,D,https://e.org,S,github:o/r a.md,", "also", "http"),
-    ("x,2025-10-09,,measure,T,D,https://e.org,,,", "source", "source"),
-    ("x,2025-10-09,,relaxation,T,D,https://e.org,S,,no-such-event", "ends", "no event id"),
-    ("x,2025-10-09,,talks,T,D,https://e.org,S,,a-measure", "ends", "only a relaxation"),
-    ("a-measure,2025-10-10,,talks,T,D,https://e.org,S,,", "id", "repeats line 2"),
+    ("x,2025-02-30,,measure,T,D,https://e.org,S,," + TAIL, "date", "not a real date"),
+    ("x,2025-13,,measure,T,D,https://e.org,S,," + TAIL, "date", "not a real date"),
+    ("x,2025-10-09,2025-10-01,measure,T,D,https://e.org,S,," + TAIL, "effective", "before it was"),
+    ("x,2025-10-09,2025-10-09,measure,T,D,https://e.org,S,," + TAIL, "effective", "leave it empty"),
+    ("x,2025-10-09,,control,T,D,https://e.org,S,," + TAIL, "kind", "not one of"),
+    ("x,2025-10-09,,measure,T,D,github:owner/repo docs/a.md,S,," + TAIL, "url", "http"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,S,github:o/r a.md," + TAIL, "also", "http"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,,," + TAIL, "source", "source"),
+    ("x,2025-10-09,,relaxation,T,D,https://e.org,S,,no-such-event" + TAIL, "ends", "no event id"),
+    ("x,2025-10-09,,talks,T,D,https://e.org,S,,a-measure" + TAIL, "ends", "only a relaxation"),
+    ("a-measure,2025-10-10,,talks,T,D,https://e.org,S,," + TAIL, "id", "repeats line 2"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,S,,,gallium,all", "about", "not one of"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,S,,,other goods,", "partners", "neither"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,S,,,other goods,all | Japan", "partners", "neither"),
+    ("x,2025-10-09,,measure,T,D,https://e.org,S,,,other goods,Japan | ", "partners", "neither"),
 ])
 def test_a_bad_field_names_line_and_column(tmp_path, line, column, message):
     with pytest.raises(DataError, match=message) as err:

@@ -92,13 +92,20 @@ def test_brief_chart_marks_forecast():
 
 def test_both_brief_charts_number_the_same_events_alike():
     # April 2025: magnets to the main destinations are published from May 2024 only, yet the
-    # chart spans its 24 months (May 2023 on), so its numbers match the key under the 稀土
-    # chart: nine events from 2023-07-03 (gallium, germanium) to 2025-04-04 (licences)
+    # chart spans its 24 months (May 2023 on), so its numbers match those of the 稀土 chart:
+    # four rare-earth events from 2023-11-07 (reporting list) to 2025-04-04 (licences)
     n = brief.compute("2025-04")
     _, magnets = plots.brief_destinations_chart(n)
     _, headline = plots.brief_headline_chart(n)
     assert magnets == headline
-    assert magnets[0].startswith("1: 2023-07-03") and magnets[-1].startswith("9: 2025-04-04")
+    assert magnets[0].startswith("1: 2023-11-07") and magnets[-1].startswith("4: 2025-04-04")
+
+
+def test_the_magnets_chart_spans_its_24_months_even_with_one_figure():
+    # December 2024: one destination figure (the US, May 2024) in the window
+    fig, _ = plots.brief_destinations_chart(brief.compute("2024-12"))
+    lo, hi = (matplotlib.dates.num2date(x).date() for x in fig.axes[0].get_xlim())
+    assert (lo, hi) == (pd.Timestamp("2022-12-17").date(), pd.Timestamp("2024-12-31").date())
 
 
 def test_a_monthly_chart_runs_through_a_month_after_its_series_ends():
