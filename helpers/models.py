@@ -486,7 +486,10 @@ class Surprise:
     January–February, whose errors are those of two-month sums). `record`: how often the model's
     past-error intervals of the same kind held over its latest forecasts known at the origin
     (``helpers.evaluate.track_record``); `windows` the same over each of
-    ``helpers.evaluate.WINDOWS`` that had begun by the origin (so far, if it has not ended)."""
+    ``helpers.evaluate.WINDOWS`` that had begun by the origin (so far, if it has not ended).
+    `above_pct`: how often (%) the figure came in above the forecast among the ranked past
+    errors, the lean a percentile allows for, and `above_pvalue` its binomial test against
+    one half (``evaluate.Past.lean``; NaN when not judged)."""
 
     label: str
     month: pd.Period
@@ -507,6 +510,8 @@ class Surprise:
     horizon: int
     record: evaluate.Record
     windows: tuple[tuple[str, evaluate.Record], ...]
+    above_pct: float
+    above_pvalue: float
 
     @property
     def kind(self) -> str:
@@ -599,7 +604,8 @@ def surprise(series: pd.Series, month: str | int | pd.Period, actual: float | No
                     evaluate.track_record(past, origin, horizon),
                     tuple((name, evaluate.track_record(past, origin, horizon, None, window))
                           for name, window in evaluate.WINDOWS.items()
-                          if _month(window[0]) <= origin))
+                          if _month(window[0]) <= origin),
+                    *(errors.lean() if judged else (np.nan, np.nan)))
 
 
 def surprise_history(series: pd.Series, start: str | pd.Period, end: str | pd.Period,

@@ -82,8 +82,7 @@ def top(n: Numbers) -> str:
     """Title, release dates, how current the data are, and the key points."""
     c = n.currency
     detailed = (f"detailed release (HS codes by destination) {n.detailed.date:%d %B %Y}"
-                if n.stage != "preliminary release only"
-                else "detailed release not in the data yet")
+                + ("" if n.stage != "preliminary release only" else f": {not_in_data(n)}"))
     how = {"calendar": "GACC calendar", "reported": "as reported", "rule": "expected"}
     lines = [f"# {title(n)}", "",
              f"Preliminary release {n.preliminary.date:%d %B %Y} ({how[n.preliminary.how]}); "
@@ -95,6 +94,13 @@ def top(n: Numbers) -> str:
                   f"ends ({c['data_end']}); those releases are not in the data yet.</div>"]
     lines += ["", "## Key points", ""] + [f"- {p}" for p in key_points(n)]
     return "\n".join(lines)
+
+
+def not_in_data(n: Numbers) -> str:
+    """'not in the data yet' while the detailed release is still to come on the day the brief
+    is made; 'not in the data' once its date has passed (out, but nobody has added it)."""
+    made = pd.Timestamp(n.currency["generated"]).date()
+    return "not in the data" + (" yet" if n.detailed.date > made else "")
 
 
 def key_points(n: Numbers) -> list[str]:
@@ -134,7 +140,7 @@ def key_points(n: Numbers) -> list[str]:
                       + (f"; not published for {', '.join(missing)}" if missing else "") + ".")
     else:
         points.append(f"Magnets by destination: the detailed release for {n.month:%B %Y} is "
-                      "not in the data yet.")
+                      f"{not_in_data(n)}.")
     if n.since_measure is not None:
         points.append(since_measure_sentence(n.since_measure))
     elif len(n.events):
@@ -171,7 +177,18 @@ def surprise_sentence(n: Numbers) -> str:
     share = 2 * min(s.percentile, 100 - s.percentile)
     return (text + f": percentile {s.percentile:.0f} among the model's past errors, {verdict} "
             f"(a miss this large either way came in about {share:.0f}% of past forecasts)."
-            + record_sentence(s))
+            + lean_sentence(s) + record_sentence(s))
+
+
+def lean_sentence(s: Surprise) -> str:
+    """Which way the model's ranked past forecasts missed, when a binomial test at 5% says they
+    lean (the reason a figure above the forecast can sit near the median); else empty."""
+    if not s.above_pvalue < 0.05:  # NaN too: not judged
+        return ""
+    low = s.above_pct > 50
+    return (f" Those past forecasts were mostly too {'low' if low else 'high'}: the figure came "
+            f"in {'above' if low else 'below'} {max(s.above_pct, 100 - s.above_pct):.0f}% of "
+            f"them.")
 
 
 def record_sentence(s: Surprise) -> str:
@@ -251,7 +268,7 @@ def magnets_section(n: Numbers) -> str:
     stage = {"detailed release in": "Detailed release in the data.",
              "detailed release only": "Only the detailed release is in the data.",
              "preliminary release only": "Preliminary release only: the detailed release "
-                                         "(magnets by destination) is not in the data yet."}
+                                         f"(magnets by destination) is {not_in_data(n)}."}
     rows = []
     for d in n.destinations:
         name = csvfile.safe_markdown(d.partner) + (" (group)" if d.aggregate else "")

@@ -48,6 +48,35 @@ def test_december_2025_magnets_and_definitions_by_hand():
                                 "magnets_t": total}
 
 
+def test_a_missing_detailed_release_is_awaited_only_before_its_date():
+    # August 2023: the detailed release came out in September 2023 but is not in the data
+    late = brief.compute("2023-08", today=date(2026, 12, 1))
+    assert "September 2023: not in the data. Data as of" in wording.top(late)
+    assert "is not in the data." in wording.magnets_section(late)
+    early = brief.compute("2023-08", today=date(2023, 9, 15))  # made between the two releases
+    assert wording.not_in_data(early) == "not in the data yet"
+
+
+def test_december_2025_says_which_way_past_forecasts_missed():
+    # 7.9% above the forecast yet percentile 52: the figure came in above 34 of the 48 ranked
+    # one-month forecasts (two-sided binomial p = 0.006), which the brief says
+    n = brief.compute("2025-12", today=date(2026, 12, 1))
+    assert n.surprise.n_past == 48 and n.surprise.above_pct == pytest.approx(100 * 34 / 48)
+    assert ("Those past forecasts were mostly too low: the figure came in above 71% of them."
+            in wording.surprise_sentence(n))
+
+
+@pytest.mark.parametrize("above, pvalue, said", [
+    (25.0, 0.01, " Those past forecasts were mostly too high: the figure came in below 75% of "
+                 "them."),
+    (60.0, 0.2, ""),
+    (float("nan"), float("nan"), ""),
+])
+def test_the_lean_is_said_only_when_a_test_finds_one(above, pvalue, said):
+    from types import SimpleNamespace
+    assert wording.lean_sentence(SimpleNamespace(above_pct=above, above_pvalue=pvalue)) == said
+
+
 def test_december_2025_says_how_often_its_intervals_held():
     n = brief.compute("2025-12", today=date(2026, 12, 1))
     origin = pd.Period("2025-11", "M")  # the last month before December 2025 with a figure

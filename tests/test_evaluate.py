@@ -272,6 +272,16 @@ def test_rank_percentile_of_a_known_error():
     assert weighted == pytest.approx(100 * (0.5 + 1.0 + 0.5) / 5.5)
 
 
+def test_the_lean_of_known_past_errors():
+    # nine figures above the forecast, one below: 90%; P(X >= 9 | n = 10, p = 1/2) = 11/1024,
+    # twice that two-sided
+    share, pvalue = evaluate.Past(np.array([0.1] * 9 + [-0.1]), np.ones(10)).lean()
+    assert share == pytest.approx(90) and pvalue == pytest.approx(22 / 1024)
+    # a zero error counts half; two above, one zero, one below: 62.5%
+    share, pvalue = evaluate.Past(np.array([0.2, 0.1, 0.0, -0.3]), np.ones(4)).lean()
+    assert share == pytest.approx(62.5) and pvalue == pytest.approx(1.0)
+
+
 def test_calibration_histogram_and_uniformity_test():
     p = np.array([5.0, 15.0, 50.0, 95.0, 99.0, np.nan])
     result = evaluate.calibration(p, bins=4)
