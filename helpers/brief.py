@@ -31,10 +31,9 @@ MAIN_DESTINATIONS = ["Japan", "United States", "Germany", "South Korea", "India"
 #: Aggregates of several destinations: listed, never counted in shares of the total.
 AGGREGATES = {"European Union"}
 CHART_YEARS = 5
-#: Events drawn on the brief's charts (all kinds are listed in its policy section).
+#: Events drawn on the brief's charts, if they bear on rare earths (all are listed in its
+#: policy section).
 CHART_KINDS = ("measure", "informal", "relaxation", "talks")
-#: ... and about these goods: controls on other materials only are context, listed, not drawn.
-CHART_ABOUT = ("rare-earth exports", "rare-earth supply", "all goods")
 DESTINATION_MONTHS = 24
 POLICY_MONTHS = 6
 ALERT_YOY_PCT = 30.0
@@ -488,7 +487,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
         mirror=tuple(filter(None, (mirror.brief_line(folders, p, str(period))
                                    for p in MAIN_DESTINATIONS))) if folders else (),
         chart_events=events_mod.pick(
-            timeline[timeline["about"].isin(CHART_ABOUT)], kinds=CHART_KINDS,
+            timeline, kinds=CHART_KINDS, about=events_mod.ON_RARE_EARTHS,
             start=str((period - DESTINATION_MONTHS + 1).start_time.date()), end=str(period)),
         alerts=tuple(_alerts(parts)),
         sources=tuple(notes.items), missing_months=missing, contradictions=contradictions,

@@ -37,6 +37,8 @@ COLUMNS = ["id", "date", "effective", "kind", "title", "detail", "url", "source"
            "about", "partners"]
 KINDS = ["measure", "informal", "relaxation", "talks", "supply", "legal", "other"]
 ABOUT = ["rare-earth exports", "rare-earth supply", "other goods", "all goods"]
+#: What bears on rare earths: everything but controls on other goods only (context, not drawn).
+ON_RARE_EARTHS = ("rare-earth exports", "rare-earth supply", "all goods")
 ALL_PARTNERS = "all"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _URL = re.compile(r"^https?://[^\s|]+$")
@@ -120,8 +122,9 @@ def load(path: str | Path = paths.EVENTS) -> pd.DataFrame:
 
 def pick(events: pd.DataFrame, chosen: Iterable[str] | None = None,
          kinds: Iterable[str] | None = None, start: str | None = None,
-         end: str | None = None) -> pd.DataFrame:
-    """Events by id (or date prefix such as '2025-04'), kind and date range; unknown ids fail.
+         end: str | None = None, about: Iterable[str] | None = None) -> pd.DataFrame:
+    """Events by id (or date prefix such as '2025-04'), kind, date range and the goods they are
+    `about` (such as `ON_RARE_EARTHS`); unknown ids fail.
 
     An event is in the range [start, end month] when its announcement or its effective date is.
     """
@@ -138,12 +141,14 @@ def pick(events: pd.DataFrame, chosen: Iterable[str] | None = None,
                                 f"known ids: {', '.join(events['id'])}")
             mask |= hit
         out = out[mask]
-    if kinds is not None:
-        kinds = list(kinds)
-        unknown = sorted(set(kinds) - set(KINDS))
-        if unknown:
-            raise ValueError(f"unknown event kinds {unknown}; kinds are {KINDS}")
-        out = out[out["kind"].isin(kinds)]
+    for column, wanted, known, what in (("kind", kinds, KINDS, "kinds"),
+                                        ("about", about, ABOUT, "subjects")):
+        if wanted is not None:
+            wanted = list(wanted)
+            unknown = sorted(set(wanted) - set(known))
+            if unknown:
+                raise ValueError(f"unknown event {what} {unknown}; `{column}` is one of {known}")
+            out = out[out[column].isin(wanted)]
     if start is not None or end is not None:
         lo = pd.Timestamp(start) if start is not None else pd.Timestamp.min
         hi = pd.Period(end, "M").end_time if end is not None else pd.Timestamp.max

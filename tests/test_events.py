@@ -65,6 +65,16 @@ def test_pick_range_covers_the_effective_date_and_rejects_unknown_kinds():
         events.pick(timeline, kinds=["control"])
 
 
+def test_pick_by_goods_leaves_out_controls_on_other_goods_only():
+    mid_2023 = events.pick(timeline := events.load(), start="2023-07-01", end="2023-12")
+    assert list(mid_2023["id"]) == ["2023-07-gallium-germanium", "2023-10-graphite",
+                                    "2023-11-reporting", "2023-12-technology-ban"]
+    on = events.pick(timeline, start="2023-07-01", end="2023-12", about=events.ON_RARE_EARTHS)
+    assert list(on["id"]) == ["2023-11-reporting", "2023-12-technology-ban"]
+    with pytest.raises(ValueError, match="unknown event subjects"):
+        events.pick(timeline, about=["gallium"])
+
+
 def test_shipped_timeline_dates_kinds_and_sources():
     timeline = events.load().set_index("id")
     regulations = timeline.loc["2024-10-regulations"]
