@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from helpers import evaluate, models
@@ -48,7 +47,6 @@ RECENT = 4  # figures needed in the 12 months to a forecast origin: a third of a
 WINDOW, MIN_ERRORS = 36, 12  # past errors used for a band or a path, and the fewest accepted
 MIN_PLACEBOS = 10  # fewer placebo windows than this cannot place an abnormal
 DRAWS, SEED = 20_000, 0
-_Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
 _LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
 
 
@@ -213,14 +211,14 @@ def _study(y: pd.Series, event: Event, origin: pd.Period, first: pd.Period, last
     frame["expected"] = forecast["mean"]
     spread = pd.Series(rmse.to_numpy(), index=ahead)
     calibrated = spread.notna()
-    for level, z in _Z.items():
+    for level, z in models.Z.items():
         for side, sign in (("lo", -1), ("hi", 1)):
             column = f"{side}{level}"
             band = forecast["mean"] * np.exp(sign * z * spread)
             frame[column] = band.where(calibrated, forecast[column])
     frame["band"] = pd.Series(np.where(calibrated, "past errors", "model"), index=ahead)
     frame["abnormal_pct"] = 100 * (frame["actual"] / frame["expected"] - 1)
-    for level in _Z:
+    for level in models.Z:
         frame[f"abnormal_lo{level}"] = 100 * (frame["actual"] / frame[f"hi{level}"] - 1)
         frame[f"abnormal_hi{level}"] = 100 * (frame["actual"] / frame[f"lo{level}"] - 1)
     frame["phase"] = _phase(index, event)

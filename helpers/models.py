@@ -63,7 +63,8 @@ MODELS = BASE_MODELS + tuple(COMBOS)
 DEFAULT = "combo_mean12"
 FALLBACKS = ("seasonal_naive", "naive")
 DRAWS, SEED = 20_000, 0  # simulated pairs for a January-February sum, and their fixed seed
-_Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
+#: Normal quantiles of the central 80% and 95% intervals.
+Z = {80: stats.norm.ppf(0.90), 95: stats.norm.ppf(0.975)}
 INTERVALS = ("past_errors", "model")
 
 
@@ -297,7 +298,7 @@ class Fit:
 def _band(index: pd.PeriodIndex, mu: np.ndarray, sd: np.ndarray, log: bool) -> pd.DataFrame:
     """Median and normal 80%/95% intervals on the model scale, back in series units."""
     columns = {"mean": np.asarray(mu, dtype=float)}
-    for level, z in _Z.items():
+    for level, z in Z.items():
         columns[f"lo{level}"], columns[f"hi{level}"] = mu - z * sd, mu + z * sd
     frame = pd.DataFrame(columns, index=index)
     return np.exp(frame) if log else frame
