@@ -559,6 +559,8 @@ def metrics(n: Numbers) -> dict[str, object]:
         or (isinstance(s.percentile, float) and math.isnan(s.percentile))
         else round(s.percentile, 1),
         "flag": None if s is None else bool(s.flag),
+        "past_lean": None if s is None or math.isnan(s.above_pvalue) else {
+            "above_pct": round(s.above_pct, 1), "binomial_pvalue": round(s.above_pvalue, 3)},
         "interval_record": None if s is None or not s.record.n else {
             "forecasts": s.record.n, "held80": s.record.held80, "held95": s.record.held95,
             "from": str(s.record.first), "to": str(s.record.last),

@@ -10,6 +10,7 @@ from datetime import date
 import nbformat
 import pandas as pd
 import pytest
+from scipy import stats
 
 from helpers import brief, evaluate, figures, paths, releases, render, series, wording
 from helpers.releases import MonthError
@@ -64,6 +65,9 @@ def test_december_2025_says_which_way_past_forecasts_missed():
     assert n.surprise.n_past == 48 and n.surprise.above_pct == pytest.approx(100 * 34 / 48)
     assert ("Those past forecasts were mostly too low: the figure came in above 71% of them."
             in wording.surprise_sentence(n))
+    assert brief.metrics(n)["past_lean"] == {
+        "above_pct": 70.8, "binomial_pvalue": round(stats.binomtest(34, 48, 0.5).pvalue, 3)}
+    assert brief.metrics(brief.compute("2018-12", today=date(2026, 12, 1)))["past_lean"] is None
 
 
 @pytest.mark.parametrize("above, pvalue, said", [
