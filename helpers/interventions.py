@@ -337,7 +337,7 @@ def since_last_measure(series: pd.Series, month: str | pd.Period, events: pd.Dat
     announced within `after` months, or the last one ended) or has no figure to compare.
     `events`: the timeline entries that apply to the series (a measure on one destination
     belongs to that destination's series). The dict is `cumulative`'s plus the event's id,
-    title and date."""
+    title, date and effective date."""
     month = pd.Period(month, freq="M")
     known = events[pd.to_datetime(events["date"]) < month.end_time]
     candidates = [event_of(row, known) for _, row in known[known["kind"].isin(MEASURES)]
@@ -356,7 +356,8 @@ def since_last_measure(series: pd.Series, month: str | pd.Period, events: pd.Dat
     result = cumulative(study, start, month)
     if not result["months"]:
         return None
-    result.update(event=event.id, title=event.title, date=event.date)
+    result.update(event=event.id, title=event.title, date=event.date,
+                  effective=event.effective_date)
     return result
 
 

@@ -66,9 +66,18 @@ def since_measure_sentence(since: dict) -> str:
     months = since["months"] + len(since["missing"])
     counted = (f"{since['months']} of {months} months with figures" if since["missing"]
                else f"{months} month{'s' if months > 1 else ''}")
+    effective = since["effective"]
+    if effective == since["date"]:
+        what, when = "in force on", f"{since['date']:%d %B %Y}"
+    elif end < pd.Period(effective, freq="M"):  # announced, not yet in force by the month
+        what, when = "announced for", (f"{since['date']:%d %B %Y}, to take effect "
+                                       f"{effective:%d %B %Y}")
+    else:
+        what, when = "in force on", (f"announced {since['date']:%d %B %Y}, in force "
+                                     f"{effective:%d %B %Y}")
     return csvfile.safe_markdown(
-        f"{SERIES_WORDS[since['series']]} since the latest rare-earth export control in force "
-        f"on all destinations ({since['title']}, {since['date']:%d %B %Y}): {span}, "
+        f"{SERIES_WORDS[since['series']]} since the latest rare-earth export control {what} "
+        f"all destinations ({since['title']}, {when}): {span}, "
         f"{since['actual']:,.0f} t against {since['expected']:,.0f} t expected, "
         f"{since['pct']:+.0f}% (95% interval {since['pct_lo95']:+.0f}% to "
         f"{since['pct_hi95']:+.0f}%; {counted}).")

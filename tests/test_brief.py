@@ -341,7 +341,7 @@ def test_link_text_is_outlet_and_headline_without_curator_notes(source, shown):
 
 def test_since_measure_names_its_series_and_the_months_without_figures():
     since = {"series": "magnets", "title": "Licences (No.18)", "date": pd.Timestamp("2025-04-04"),
-             "start": "2025-04", "end": "2026-03", "months": 10,
+             "effective": pd.Timestamp("2025-04-04"), "start": "2025-04", "end": "2026-03", "months": 10,
              "missing": ["2026-01", "2026-02"], "actual": 47363.4, "expected": 53240.2,
              "pct": -11.04, "pct_lo95": -44.4, "pct_hi95": 33.6}
     assert wording.since_measure_sentence(since) == (
@@ -353,6 +353,17 @@ def test_since_measure_names_its_series_and_the_months_without_figures():
                                           "months": 1, "missing": []})
     assert one.startswith("The 稀土 line since") and "March 2026, " in one
     assert one.endswith("1 month\\)\\.")
+    # announced in October, to take effect in November: not in force in an October brief
+    soon = wording.since_measure_sentence({**since, "title": "Expansion",
+                                           "date": pd.Timestamp("2025-10-09"),
+                                           "effective": pd.Timestamp("2025-11-08"),
+                                           "start": "2025-10", "end": "2025-10", "months": 1,
+                                           "missing": []})
+    assert ("control announced for all destinations \\(Expansion, 09 October 2025, to take "
+            "effect 08 November 2025\\)\\: October 2025") in soon
+    later = wording.since_measure_sentence({**since, "effective": pd.Timestamp("2025-05-01")})
+    assert "in force on all destinations \\(Licences \\(No\\.18\\), announced 04 April 2025, " \
+           "in force 01 May 2025\\)" in later
 
 
 def test_december_2025_since_measure_is_on_magnets_since_the_april_licences():
