@@ -497,10 +497,10 @@ def compute(month: str | None = None, product: str = "rare_earths",
 def _since_measure(magnets: series.Built | None, headline: series.Built | None,
                    month: pd.Period, timeline: pd.DataFrame) -> dict | None:
     """The cumulative abnormal since the last rare-earth export control, on magnets (the goods
-    the controls are about) when the month has a magnet figure, else on the headline line (its
-    ``series``: "magnets" or "headline"). Only events about rare-earth exports on all
-    partners count for the World series: not a control on gallium, nor a production quota,
-    nor a measure aimed at one country."""
+    the controls are about) when the month has a magnet figure and enough history to study,
+    else on the headline line (its ``series``: "magnets" or "headline"). Only events about
+    rare-earth exports on all partners count for the World series: not a control on gallium,
+    nor a production quota, nor a measure aimed at one country."""
     from helpers import interventions
 
     known = timeline[timeline["date"] < month.end_time]
@@ -514,8 +514,9 @@ def _since_measure(magnets: series.Built | None, headline: series.Built | None,
         try:
             found = interventions.since_last_measure(values.loc[:month], month, worldwide)
         except (DataError, ValueError):
-            return None
-        return None if found is None else {**found, "series": name}
+            continue
+        if found is not None:
+            return {**found, "series": name}
     return None
 
 

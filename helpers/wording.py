@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from helpers import csvfile, evaluate, releases
+from helpers import csvfile, evaluate, events, releases
 from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
 from helpers.markdown import table
 from helpers.models import Surprise
@@ -150,11 +150,12 @@ def key_points(n: Numbers) -> list[str]:
     else:
         points.append(f"Magnets by destination: the detailed release for {n.month:%B %Y} is "
                       f"{not_in_data(n)}.")
+    bearing = n.events[n.events["about"].isin(events.ON_RARE_EARTHS)]
     if n.since_measure is not None:
         points.append(since_measure_sentence(n.since_measure))
-    elif len(n.events):
-        last = n.events.iloc[-1]
-        points.append(f"Latest policy event: {last['date']:%d %B %Y}, "
+    elif len(bearing):  # a control on antimony is not news for rare earths
+        last = bearing.iloc[-1]
+        points.append(f"Latest policy event on rare earths: {last['date']:%d %B %Y}, "
                       f"{csvfile.safe_markdown(last['title'])} "
                       f"({KIND_WORDS.get(last['kind'], last['kind'])}).")
     if n.bbg.known and n.now.known:

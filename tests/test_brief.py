@@ -379,6 +379,7 @@ def test_december_2025_since_measure_is_on_magnets_since_the_april_licences():
     ("2023-08", None),  # the gallium and germanium controls of July 2023 are not rare earths
     ("2023-12", "2023-12-technology-ban"),
     ("2024-06", "2023-12-technology-ban"),  # the regulations manage supply: not an export control
+    ("2024-09", "2023-12-technology-ban"),  # a magnet figure, too little magnet history: 稀土
     ("2024-12", "2023-12-technology-ban"),  # the ban of that month is on gallium etc. to the US
     ("2025-02", None),  # tungsten and others: not rare earths; the technology ban is over a year old
     ("2025-04", "2025-04-licences"),
@@ -386,6 +387,16 @@ def test_december_2025_since_measure_is_on_magnets_since_the_april_licences():
 def test_since_measure_counts_only_rare_earth_export_controls_on_all_partners(month, event):
     n = brief.compute(month, today=date(2026, 12, 1))
     assert (n.since_measure or {}).get("event") == event
+
+
+def test_the_latest_policy_event_point_is_about_rare_earths():
+    # January 2025: no rare-earth export control within a year; the latest event of the six
+    # months is the US ban on gallium, germanium and antimony (3 December 2024), the latest
+    # bearing on rare earths KIA's capture of Myanmar's mining area (23 October 2024)
+    points = wording.key_points(brief.compute("2025-01", today=date(2026, 12, 1)))
+    assert ("Latest policy event on rare earths: 23 October 2024, KIA takes Myanmar's main "
+            "rare\\-earth mining area (supply).") in points
+    assert not any("Gallium" in p for p in points)
 
 
 def test_brief_charts_draw_rare_earth_events_not_controls_on_other_goods():
