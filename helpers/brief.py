@@ -354,30 +354,39 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
 
 def _alerts(n: dict) -> list[dict]:
     """Machine-readable alerts: outside the 95% interval, a y/y beyond ±30%, a destination's
-    share moving more than 10 points; each with its sentence."""
+    share moving more than 10 points; each with its sentence, and `unconfirmed` (said in the
+    sentence too) when the month's figure behind it, or the headline's year-ago figure, rests
+    on a single weak source."""
     out = []
+    caveat = " (unconfirmed: a single weak source)"
     s = n["surprise"]
     if s is not None and s.flag:
-        out.append({"kind": "outside_95", "series": "rare_earths",
+        out.append({"kind": "outside_95", "series": "rare_earths", "unconfirmed": n["weak"],
                     "sentence": f"The headline figure's miss of the forecast is beyond the "
                                 f"central 95% of the model's past misses (percentile "
                                 f"{s.percentile:.0f})." if s.judged else
                                 f"The headline figure is outside the forecast's 95% interval "
                                 f"({s.lo95:,.0f}–{s.hi95:,.0f} t)."})
-    for name, change in (("rare_earths", n["yoy_pct"]), ("magnets", n["magnets_yoy_pct"])):
+    for name, change, weak in (("rare_earths", n["yoy_pct"], n["yoy_weak"]),
+                               ("magnets", n["magnets_yoy_pct"], n["magnets_total"].weak)):
         if change is not None and abs(change) > ALERT_YOY_PCT:
-            out.append({"kind": "yoy", "series": name, "value": change,
-                        "sentence": f"{'Rare earths (稀土 line)' if name == 'rare_earths' else 'Magnets'} "
-                                    f"{change:+.1f}% on the year (beyond ±{ALERT_YOY_PCT:.0f}%)."})
+            what = "Rare earths (稀土 line)" if name == "rare_earths" else "Magnets"
+            out.append({"kind": "yoy", "series": name, "value": change, "unconfirmed": weak,
+                        "sentence": f"{what} {change:+.1f}% on the year (beyond "
+                                    f"±{ALERT_YOY_PCT:.0f}%){caveat * weak}."})
     for d in n["destinations"]:
+        weak = d.quantity.weak
         if d.yoy_pct is not None and abs(d.yoy_pct) > ALERT_YOY_PCT and d.partner in MAIN_DESTINATIONS:
             out.append({"kind": "yoy", "series": f"magnets {d.partner}", "value": d.yoy_pct,
-                        "sentence": f"Magnets to {d.partner} {d.yoy_pct:+.1f}% on the year."})
+                        "unconfirmed": weak,
+                        "sentence": f"Magnets to {d.partner} {d.yoy_pct:+.1f}% on the year"
+                                    f"{caveat * weak}."})
         if d.share_change_pts is not None and abs(d.share_change_pts) > ALERT_SHARE_POINTS:
             out.append({"kind": "share", "series": f"magnets {d.partner}",
-                        "value": d.share_change_pts,
+                        "value": d.share_change_pts, "unconfirmed": weak,
                         "sentence": f"{d.partner}'s share of magnet exports moved "
-                                    f"{d.share_change_pts:+.1f} points on a year earlier."})
+                                    f"{d.share_change_pts:+.1f} points on a year earlier"
+                                    f"{caveat * weak}."})
     return out
 
 
@@ -466,8 +475,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
                            if period.year - 1 <= int(c["interval"][:4]) <= period.year)
     missing = tuple(str(m) for m in chart.index if chart.at[m, "origin"] == "missing")
     parts = {"surprise": surprise, "yoy_pct": pct(now.value, year_ago.value),
-             "magnets_total": magnets_now, "magnets_yoy_pct": magnets_yoy,
-             "destinations": destinations}
+             "weak": now.weak, "yoy_weak": now.weak or year_ago.weak, "magnets_total": magnets_now,
+             "magnets_yoy_pct": magnets_yoy, "destinations": destinations}
     return Numbers(
         month=period, product=product, combined=combined, stage=stage,
         preliminary=releases.release(period, "preliminary"),

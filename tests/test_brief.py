@@ -389,6 +389,20 @@ def test_since_measure_counts_only_rare_earth_export_controls_on_all_partners(mo
     assert (n.since_measure or {}).get("event") == event
 
 
+@pytest.mark.parametrize("month, alerts", [
+    # 4,392 t against 3,326 t in December 2024: +32.1%, both from wire copies
+    ("2025-12", [("yoy", "rare_earths", "Rare earths (稀土 line) +32.1% on the year (beyond "
+                  "±30%).", False)]),
+    # 406 t to the US in March 2026, from one weak source, against 584 t: -30.5%
+    ("2026-03", [("yoy", "magnets United States", "Magnets to United States -30.5% on the year "
+                  "(unconfirmed: a single weak source).", True)]),
+    ("2025-04", []),
+])
+def test_alerts_by_hand_and_unconfirmed_when_their_figure_is_weak(month, alerts):
+    got = brief.metrics(brief.compute(month, today=date(2026, 12, 1)))["alerts"]
+    assert [(a["kind"], a["series"], a["sentence"], a["unconfirmed"]) for a in got] == alerts
+
+
 def test_the_latest_policy_event_point_is_about_rare_earths():
     # January 2025: no rare-earth export control within a year; the latest event of the six
     # months is the US ban on gallium, germanium and antimony (3 December 2024), the latest
