@@ -83,6 +83,7 @@ class Destination:
     share_change_pts: float | None
     aggregate: bool = False
     judged: tuple[float | None, int] | None = None  # screen: (percentile, past errors) or None
+    yoy_published: Number | None = None  # the release's own change, when yoy_pct is that
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Numbers:
     magnets_total: Number
     magnets_mom_pct: float | None  # against the month before (None for a combined release)
     magnets_yoy_pct: float | None
+    magnets_yoy_published: Number | None  # the release's own change, when magnets_yoy_pct is that
     magnets_judged: tuple[float | None, int] | None  # the total's (percentile, past errors)
     destinations: tuple[Destination, ...]
     bbg: Number
@@ -269,17 +271,31 @@ def build_or_none(product: str, data: pd.DataFrame, partner: str = "World",
 
 
 def _published_change(data: pd.DataFrame, product: str, start: pd.Period, end: pd.Period,
-                      notes: _Notes) -> Number | None:
+                      notes: _Notes, partner: str = "World") -> Number | None:
     """The change on the year a release published for this interval (majority value)."""
-    rows = series.select(data, product, "export", "World", "yoy_pct")
+    rows = series.select(data, product, "export", partner, "yoy_pct")
     rows = rows[(rows["start"] == str(start)) & (rows["end"] == str(end))]
     if rows.empty:
         return None
     value = rows["value"].mode().iloc[0]
     copies = [{"id": i, "source": r["source"], "url": r["url"], "published": r["published"]}
               for i, r in rows[rows["value"] == value].iterrows()]
-    return Number(f"{_ytd_label(end)}, change on the year as published", str(start), str(end),
-                  float(value), "published", notes.cite(copies, data))
+    cited = notes.cite(copies, data)
+    label = end.strftime("%B %Y") if start == end else _ytd_label(end)
+    return Number(f"{label}, change on the year as published", str(start), str(end),
+                  float(value), "published", cited, notes.items[cited[0] - 1].weak)
+
+
+def _yoy(computed: float | None, number: Number, data: pd.DataFrame, notes: _Notes,
+         partner: str = "World") -> tuple[float | None, Number | None]:
+    """A magnet figure's change on the year: computed from the months held; else, when the
+    data lack the year-before month, the change the release published (GACC's own, against its
+    revised year-before figure), returned with its note as the second item."""
+    if computed is not None or not number.known:
+        return computed, None
+    published = _published_change(data, "magnets", pd.Period(number.start, "M"),
+                                  pd.Period(number.end, "M"), notes, partner)
+    return (None, None) if published is None else (published.value, published)
 
 
 def _combined(built: series.Built | None, month: pd.Period) -> bool:
@@ -340,7 +356,8 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
             changes = [share, None, pct(now.value, year_ago.value), None]
         if aggregate:
             changes[0] = changes[3] = None
-        rows.append(Destination(partner, now, *changes, aggregate, judged))
+        changes[2], published = _yoy(changes[2], now, data, notes, partner)
+        rows.append(Destination(partner, now, *changes, aggregate, judged, published))
     main = [r for r in rows if r.partner in MAIN_DESTINATIONS]
     others = sorted((r for r in rows if r.partner not in MAIN_DESTINATIONS),
                     key=lambda r: -(r.quantity.value or 0))
@@ -367,20 +384,27 @@ def _alerts(n: dict) -> list[dict]:
                                 f"{s.percentile:.0f})." if s.judged else
                                 f"The headline figure is outside the forecast's 95% interval "
                                 f"({s.lo95:,.0f}–{s.hi95:,.0f} t)."})
-    for name, change, weak in (("rare_earths", n["yoy_pct"], n["yoy_weak"]),
-                               ("magnets", n["magnets_yoy_pct"], n["magnets_total"].weak)):
+    def published(note: Number | None) -> tuple[bool, str]:  # a release's own change: its note
+        return (note is not None and note.weak), " as published" * (note is not None)
+
+    for name, change, weak, note in (
+            ("rare_earths", n["yoy_pct"], n["yoy_weak"], None),
+            ("magnets", n["magnets_yoy_pct"], n["magnets_total"].weak, n["magnets_yoy_published"])):
         if change is not None and abs(change) > ALERT_YOY_PCT:
             what = "Rare earths (稀土 line)" if name == "rare_earths" else "Magnets"
+            weak_note, said = published(note)
+            weak = weak or weak_note
             out.append({"kind": "yoy", "series": name, "value": change, "unconfirmed": weak,
-                        "sentence": f"{what} {change:+.1f}% on the year (beyond "
+                        "sentence": f"{what} {change:+.1f}% on the year{said} (beyond "
                                     f"±{ALERT_YOY_PCT:.0f}%){caveat * weak}."})
     for d in n["destinations"]:
         weak = d.quantity.weak
         if d.yoy_pct is not None and abs(d.yoy_pct) > ALERT_YOY_PCT and d.partner in MAIN_DESTINATIONS:
+            weak_note, said = published(d.yoy_published)
             out.append({"kind": "yoy", "series": f"magnets {d.partner}", "value": d.yoy_pct,
-                        "unconfirmed": weak,
+                        "unconfirmed": weak or weak_note,
                         "sentence": f"Magnets to {d.partner} {d.yoy_pct:+.1f}% on the year"
-                                    f"{caveat * weak}."})
+                                    f"{said}{caveat * (weak or weak_note)}."})
         if d.share_change_pts is not None and abs(d.share_change_pts) > ALERT_SHARE_POINTS:
             out.append({"kind": "share", "series": f"magnets {d.partner}",
                         "value": d.share_change_pts, "unconfirmed": weak,
@@ -455,7 +479,9 @@ def compute(month: str | None = None, product: str = "rare_earths",
     # the month before and the year before, for the changes only (not shown, so not numbered)
     magnets_before = None if combined else _value(magnets, period - 1, False, _Notes(), data)
     magnets_mom = None if magnets_before is None else pct(magnets_now.value, magnets_before.value)
-    magnets_yoy = pct(magnets_now.value, _value(magnets, period - 12, combined, _Notes(), data).value)
+    magnets_yoy, magnets_yoy_published = _yoy(
+        pct(magnets_now.value, _value(magnets, period - 12, combined, _Notes(), data).value),
+        magnets_now, data, notes)
     destinations, panel, magnets_judged = _destinations(data, period, combined, magnets_now,
                                                          magnets, notes)
     detail = magnets_now.known or any(d.quantity.known for d in destinations)
@@ -476,7 +502,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
     missing = tuple(str(m) for m in chart.index if chart.at[m, "origin"] == "missing")
     parts = {"surprise": surprise, "yoy_pct": pct(now.value, year_ago.value),
              "weak": now.weak, "yoy_weak": now.weak or year_ago.weak, "magnets_total": magnets_now,
-             "magnets_yoy_pct": magnets_yoy, "destinations": destinations}
+             "magnets_yoy_pct": magnets_yoy, "magnets_yoy_published": magnets_yoy_published,
+             "destinations": destinations}
     return Numbers(
         month=period, product=product, combined=combined, stage=stage,
         preliminary=releases.release(period, "preliminary"),
@@ -489,6 +516,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
         value_usd_year_ago=_value(value_built, period - 12, combined, _Notes(), data),
         value_caveat=value_caveat, surprise=surprise, no_forecast=no_forecast,
         magnets_total=magnets_now, magnets_mom_pct=magnets_mom, magnets_yoy_pct=magnets_yoy,
+        magnets_yoy_published=magnets_yoy_published,
         magnets_judged=magnets_judged, destinations=destinations,
         bbg=_value(build_or_none("rare_earth_products_bbg", data), period, False, notes, data),
         imports=_value(build_or_none(product, data, flow="import"), period, combined, notes, data),
@@ -580,11 +608,13 @@ def metrics(n: Numbers) -> dict[str, object]:
                         for name, r in s.windows if r.n}},
         "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
                     "mom_pct": n.magnets_mom_pct, "yoy_pct": n.magnets_yoy_pct,
+                    "yoy_as_published": n.magnets_yoy_published is not None,
                     "percentile": n.magnets_judged[0] if n.magnets_judged else None,
                     "destinations": [{"partner": d.partner,
                                       "quantity_t": _round(d.quantity.value),
                                       "origin": d.quantity.origin, "share_pct": d.share_pct,
                                       "mom_pct": d.mom_pct, "yoy_pct": d.yoy_pct,
+                                      "yoy_as_published": d.yoy_published is not None,
                                       "percentile": d.judged[0] if d.judged else None,
                                       **cite(d.quantity)} for d in n.destinations]},
         "definitions": {"rare_earths_t": _round(n.now.value),

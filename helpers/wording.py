@@ -35,6 +35,12 @@ def signed(value: float | None) -> str:
     return "–" if value is None else f"{value:+.1f}%"
 
 
+def yearly(value: float | None, published: Number | None) -> str:
+    """A change on the year, with the note and the word 'published' when it is the release's
+    own change (the data lack the month a year before)."""
+    return signed(value) + (f"{marks(published)} published" if published is not None else "")
+
+
 def marks(number: Number) -> str:
     """Note references of a number, e.g. ' [3]' or ' [3, 4]'."""
     return f" [{', '.join(map(str, number.notes))}]" if number.notes else ""
@@ -132,14 +138,19 @@ def key_points(n: Numbers) -> list[str]:
         known = [d for d in n.destinations if d.partner in MAIN_DESTINATIONS and d.quantity.known]
         parts = []
         for d in known:
-            changes = [f"{signed(c)} {what}" for c, what in ((d.mom_pct, "m/m"), (d.yoy_pct, "y/y"))
-                       if c is not None]
+            changes = [f"{signed(d.mom_pct)} m/m"] if d.mom_pct is not None else []
+            if d.yoy_pct is not None:
+                changes.append(f"{signed(d.yoy_pct)} y/y"
+                               + (f" as published{marks(d.yoy_published)}"
+                                  if d.yoy_published is not None else ""))
             parts.append(f"{csvfile.safe_markdown(d.partner)} {tonnes(d.quantity.value)}"
                          + (f" ({', '.join(changes)})" if changes else ""))
         missing = [d.partner for d in n.destinations
                    if d.partner in MAIN_DESTINATIONS and not d.quantity.known]
-        changes = [f"{signed(change)} on the {what}" for change, what in
-                   ((n.magnets_mom_pct, "month"), (n.magnets_yoy_pct, "year"))
+        changes = [f"{signed(change)} on the {what}" + (
+                       f" as published{marks(n.magnets_yoy_published)}"
+                       if what == "year" and n.magnets_yoy_published is not None else "")
+                   for change, what in ((n.magnets_mom_pct, "month"), (n.magnets_yoy_pct, "year"))
                    if change is not None]
         total = (f"**{_figure(n.magnets_total)}**" + (", " + " and ".join(changes) if changes
                                                        else "")
@@ -284,16 +295,21 @@ def magnets_section(n: Numbers) -> str:
         name = csvfile.safe_markdown(d.partner) + (" (group)" if d.aggregate else "")
         share = "–" if d.share_pct is None else f"{d.share_pct:.1f}%"
         rows.append([name, _figure(d.quantity, short=True), share, signed(d.mom_pct),
-                     signed(d.yoy_pct)] if d.quantity.known
+                     yearly(d.yoy_pct, d.yoy_published)] if d.quantity.known
                     else [name, "not published", "", "", ""])
     rows.append(["**Total**", f"**{_figure(n.magnets_total, short=True)}**", "100%",
-                 signed(n.magnets_mom_pct), signed(n.magnets_yoy_pct)] if n.magnets_total.known
+                 signed(n.magnets_mom_pct), yearly(n.magnets_yoy_pct, n.magnets_yoy_published)]
+                if n.magnets_total.known
                 else ["**Total**", "not published", "", "", ""])
     period = n.now.label if n.combined else f"{n.month:%B %Y}"
     lines = [f"## Magnets by destination (HS 85051110), {period}", "", stage[n.stage], "",
              table(["destination", "tonnes", "share of total", "m/m", "y/y"], rows)]
-    lines += ["", "Changes are computed where both months are known (derived months count); a "
-              "group such as the EU is not counted in the shares. " + TABLE_KEY]
+    published = any(d.yoy_published is not None for d in n.destinations) or (
+        n.magnets_yoy_published is not None)
+    lines += ["", "Changes are computed where both months are known (derived months count)"
+              + ("; where the month a year before is not, a y/y marked published is the change "
+                 "the release itself gave" if published else "")
+              + "; a group such as the EU is not counted in the shares. " + TABLE_KEY]
     if n.magnets_judged is not None:
         lines += ["", judged_sentence(n)]
     if n.mirror:

@@ -397,6 +397,12 @@ def test_since_measure_counts_only_rare_earth_export_controls_on_all_partners(mo
     ("2026-03", [("yoy", "magnets United States", "Magnets to United States -30.5% on the year "
                   "(unconfirmed: a single weak source).", True)]),
     ("2025-04", []),
+    # October 2025: no October 2024 figure for Germany or South Korea in the data; the
+    # release's own changes, +55.9% and +31.3%, are beyond ±30%
+    ("2025-10", [("yoy", "magnets Germany", "Magnets to Germany +55.9% on the year as "
+                  "published.", False),
+                 ("yoy", "magnets South Korea", "Magnets to South Korea +31.3% on the year as "
+                  "published.", False)]),
 ])
 def test_alerts_by_hand_and_unconfirmed_when_their_figure_is_weak(month, alerts):
     got = brief.metrics(brief.compute(month, today=date(2026, 12, 1)))["alerts"]
@@ -472,3 +478,28 @@ def test_december_2025_key_point_gives_destination_changes_by_hand():
     text = wording.top(brief.compute("2025-12", today=date(2026, 12, 1)))
     assert round(100 * (280 / 305 - 1), 1) == -8.2 and round(100 * (564 / 582 - 1), 1) == -3.1
     assert "to Japan 280 t (-8.2% m/m), United States 564 t (-3.1% m/m), Germany 1,106 t" in text
+
+
+def test_a_destination_without_its_year_before_month_shows_the_published_change():
+    # September 2025: the data hold no September 2024 figure for Germany, Japan, South Korea or
+    # Vietnam, so the y/y is the release's own; the total's September 2024 (4,915 t) is held,
+    # so its change is computed, and agrees with the published +17.5%
+    n = brief.compute("2025-09", today=date(2026, 12, 1))
+    by = {d.partner: d for d in n.destinations}
+    assert {p: by[p].yoy_pct for p in ("Japan", "Germany", "South Korea", "Vietnam")} == {
+        "Japan": 20.8, "Germany": 27.9, "South Korea": 84.5, "Vietnam": 18.3}
+    assert all(by[p].yoy_published.origin == "published" for p in ("Japan", "Germany"))
+    assert n.magnets_yoy_pct == round(100 * (5774 / 4915 - 1), 1) == 17.5
+    assert n.magnets_yoy_published is None
+    table = wording.magnets_section(n)
+    note = by["Germany"].yoy_published.notes[0]
+    assert f"| Germany | 1,288 t [{note}] | 22.3% | -4.3% | +27.9% [{note}] published |" in table
+    assert "a y/y marked published is the change the release itself gave" in table
+    assert f"Germany 1,288 t (-4.3% m/m, +27.9% y/y as published [{note}])" in wording.top(n)
+    m = {d["partner"]: d for d in brief.metrics(n)["magnets"]["destinations"]}
+    assert m["Germany"]["yoy_as_published"] and m["United States"]["yoy_as_published"]
+    assert m["United States"]["yoy_pct"] == -29.5
+    # where the year before is held, nothing is marked: December 2025 has neither
+    december = brief.compute("2025-12", today=date(2026, 12, 1))
+    assert all(d.yoy_published is None for d in december.destinations)
+    assert "marked published" not in wording.magnets_section(december)
