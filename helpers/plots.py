@@ -235,8 +235,11 @@ def event_study_chart(study: pd.DataFrame, *, title: str, ylabel: str, source: s
                       events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
     """Actual against the expectation formed before an event (an event study's frame: columns
     actual, expected, lo80, hi80, lo95, hi95), with the event's dates (announcement, effect,
-    suspension) marked."""
+    suspension) marked. Drawn up to the latest figure: beyond it the expectation has nothing to
+    be compared with, and its widening band would set the scale of the whole chart."""
     style()
+    last = study["actual"].last_valid_index()
+    study = study.loc[:last] if last is not None else study
     fig, ax = plt.subplots()
     x = study.index.to_timestamp()
     ax.plot(x, study["actual"], marker="o", ms=4, color=LINE, label="actual (published)")

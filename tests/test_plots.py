@@ -144,6 +144,20 @@ def test_counterfactual_chart_draws_actual_and_band():
                       "counterfactual 95% interval"]
 
 
+def test_an_event_study_chart_stops_at_the_latest_figure():
+    # a year of expectation after the event, figures for its first two months only: the band
+    # of the ten months with nothing to compare must neither be drawn nor set the scale
+    index = pd.period_range("2025-09", periods=13, freq="M")
+    growth = pd.Series([1.1 ** (2 * k) for k in range(13)], index=index)
+    study = pd.DataFrame({"actual": [300.0, 320, 310] + [None] * 10, "expected": 300.0,
+                          "lo80": 300 / growth, "hi80": 300 * growth,
+                          "lo95": 250 / growth, "hi95": 400 * growth}, index=index)
+    fig, _ = plots.event_study_chart(study, title="T", ylabel="tonnes per month", source="s")
+    ax = fig.axes[0]
+    assert max(max(line.get_xdata()) for line in ax.lines[:2]) == pd.Timestamp("2025-11-01")
+    assert ax.get_ylim()[1] < 400 * 1.1 ** 4 * 1.1  # the band to 2025-11, plus the margin
+
+
 def test_an_event_taking_effect_after_the_axis_is_drawn_at_its_announcement():
     prov = series.provenance().loc["2025-06":"2025-10"]
     timeline = events.pick(events.load(), ["2025-10-expansion"])  # in effect 2025-11-08
