@@ -21,6 +21,10 @@ KIND_STYLES = {  # how each kind of event is drawn: colour, line style, line wid
     "other": ("#999999", ":", 1.0)}
 KIND_COLOURS = {kind: colour for kind, (colour, _, _) in KIND_STYLES.items()}
 LINE = "#1b4f72"
+#: Colour and marker of each series when several share an axis with events: Okabe and Ito's
+#: colour-blind-safe set without the blue and vermilion that read as a relaxation or a measure.
+SERIES_STYLES = [("#000000", "o"), ("#e69f00", "s"), ("#009e73", "^"), ("#56b4e9", "D"),
+                 ("#cc79a7", "v"), ("#999933", "P"), ("#777777", "X")]
 SOURCE_SIZE = 9
 _ROW = 11  # points between staggered rows of event numbers
 
@@ -268,12 +272,14 @@ def _finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, source: str,
 
 def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
                 events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
-    """Several monthly series (columns) on one axis, gaps kept as gaps."""
+    """Several monthly series (columns) on one axis, gaps kept as gaps, none in the colour
+    of an event kind."""
     style()
     fig, ax = plt.subplots()
-    for column in frame.columns:
-        ax.plot(frame.index.to_timestamp(), frame[column], marker="o", ms=3.5, lw=1.3,
-                label=column)
+    for k, column in enumerate(frame.columns):
+        colour, marker = SERIES_STYLES[k % len(SERIES_STYLES)]
+        ax.plot(frame.index.to_timestamp(), frame[column], marker=marker, ms=3.5, lw=1.3,
+                color=colour, label=column)
     if events is not None:  # the events of the whole window, not of the months with data
         _window(ax, frame.index[0], frame.index[-1])
     return _finish(fig, ax, title, ylabel, source, events)

@@ -144,6 +144,18 @@ def test_counterfactual_chart_draws_actual_and_band():
                       "counterfactual 95% interval"]
 
 
+def test_several_series_never_take_the_colour_of_an_event_kind():
+    # the deep palette gave Japan the relaxations' blue and South Korea the measures' red
+    index = pd.period_range("2025-01", periods=3, freq="M")
+    frame = pd.DataFrame({p: [1.0, 2, 3] for p in brief.MAIN_DESTINATIONS + ["Total"]},
+                         index=index)
+    fig, _ = plots.lines_chart(frame, title="T", ylabel="tonnes per month", source="s")
+    drawn = [(matplotlib.colors.to_hex(line.get_color()), line.get_marker())
+             for line in fig.axes[0].lines]
+    assert len(set(drawn)) == len(frame.columns)
+    assert not {c for c, _ in drawn} & set(plots.KIND_COLOURS.values())
+
+
 def test_an_event_study_chart_stops_at_the_latest_figure():
     # a year of expectation after the event, figures for its first two months only: the band
     # of the ten months with nothing to compare must neither be drawn nor set the scale
