@@ -37,8 +37,11 @@ def signed(value: float | None) -> str:
 
 def yearly(value: float | None, published: Number | None) -> str:
     """A change on the year, with the note and the word 'published' when it is the release's
-    own change (the data lack the month a year before)."""
-    return signed(value) + (f"{marks(published)} published" if published is not None else "")
+    own change (the data lack the month a year before), 'unconfirmed' if from a weak source."""
+    if published is None:
+        return signed(value)
+    return (f"{signed(value)}{marks(published)} published"
+            + (" (unconfirmed)" if published.weak else ""))
 
 
 def marks(number: Number) -> str:
@@ -139,12 +142,14 @@ def key_points(n: Numbers) -> list[str]:
         parts = []
         for d in known:
             changes = [f"{signed(d.mom_pct)} m/m"] if d.mom_pct is not None else []
+            published = d.yoy_published
             if d.yoy_pct is not None:
-                changes.append(f"{signed(d.yoy_pct)} y/y"
-                               + (f" as published{marks(d.yoy_published)}"
-                                  if d.yoy_published is not None else ""))
+                changes.append(f"{signed(d.yoy_pct)} y/y" + (
+                    "" if published is None else f" as published{marks(published)}"
+                    + (", unconfirmed" if published.weak and not d.quantity.weak else "")))
+            said = "; ".join(filter(None, ["unconfirmed" * d.quantity.weak, ", ".join(changes)]))
             parts.append(f"{csvfile.safe_markdown(d.partner)} {tonnes(d.quantity.value)}"
-                         + (f" ({', '.join(changes)})" if changes else ""))
+                         + (f" ({said})" if said else ""))
         missing = [d.partner for d in n.destinations
                    if d.partner in MAIN_DESTINATIONS and not d.quantity.known]
         changes = [f"{signed(change)} on the {what}" + (
