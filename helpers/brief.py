@@ -148,6 +148,11 @@ def pct(new: float | None, old: float | None) -> float | None:
     return round(100.0 * (new / old - 1.0), 1)
 
 
+def signed_pct(value: float, as_published: bool = False) -> str:
+    """+23.0%; a change a release published as it gave it, with no decimal added (-74%)."""
+    return f"{value:+g}%" if as_published else f"{value:+.1f}%"
+
+
 #: The part of an outlet's parenthesis after ';' when it is a curator's note (a figure, a
 #: quote, a remark on the copy) rather than another outlet.
 _CURATOR_NOTE = re.compile(r"\(([^();]*);([^()]*(?:\d|['\"“「]|figures\.csv|already|mirror|"
@@ -395,7 +400,8 @@ def _alerts(n: dict) -> list[dict]:
             weak_note, said = published(note)
             weak = weak or weak_note
             out.append({"kind": "yoy", "series": name, "value": change, "unconfirmed": weak,
-                        "sentence": f"{what} {change:+.1f}% on the year{said} (beyond "
+                        "sentence": f"{what} {signed_pct(change, note is not None)} on the "
+                                    f"year{said} (beyond "
                                     f"±{ALERT_YOY_PCT:.0f}%){caveat * weak}."})
     for d in n["destinations"]:
         weak = d.quantity.weak
@@ -403,7 +409,8 @@ def _alerts(n: dict) -> list[dict]:
             weak_note, said = published(d.yoy_published)
             out.append({"kind": "yoy", "series": f"magnets {d.partner}", "value": d.yoy_pct,
                         "unconfirmed": weak or weak_note,
-                        "sentence": f"Magnets to {d.partner} {d.yoy_pct:+.1f}% on the year"
+                        "sentence": f"Magnets to {d.partner} "
+                                    f"{signed_pct(d.yoy_pct, d.yoy_published is not None)} on the year"
                                     f"{said}{caveat * (weak or weak_note)}."})
         if d.share_change_pts is not None and abs(d.share_change_pts) > ALERT_SHARE_POINTS:
             out.append({"kind": "share", "series": f"magnets {d.partner}",

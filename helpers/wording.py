@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from helpers import csvfile, evaluate, events, releases
-from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct
+from helpers.brief import MAIN_DESTINATIONS, Number, Numbers, pct, signed_pct
 from helpers.markdown import table
 from helpers.models import Surprise
 
@@ -30,9 +30,9 @@ def tonnes(value: float | None) -> str:
     return f"{value:,.0f} t" if abs(value - round(value)) < 0.05 else f"{value:,.1f} t"
 
 
-def signed(value: float | None) -> str:
-    """+23.0% or '–' when not computable."""
-    return "–" if value is None else f"{value:+.1f}%"
+def signed(value: float | None, as_published: bool = False) -> str:
+    """+23.0% (or as a release published it, `signed_pct`), '–' when not computable."""
+    return "–" if value is None else signed_pct(value, as_published)
 
 
 def yearly(value: float | None, published: Number | None) -> str:
@@ -40,7 +40,7 @@ def yearly(value: float | None, published: Number | None) -> str:
     own change (the data lack the month a year before), 'unconfirmed' if from a weak source."""
     if published is None:
         return signed(value)
-    return (f"{signed(value)}{marks(published)} published"
+    return (f"{signed(value, True)}{marks(published)} published"
             + (" (unconfirmed)" if published.weak else ""))
 
 
@@ -144,7 +144,7 @@ def key_points(n: Numbers) -> list[str]:
             changes = [f"{signed(d.mom_pct)} m/m"] if d.mom_pct is not None else []
             published = d.yoy_published
             if d.yoy_pct is not None:
-                changes.append(f"{signed(d.yoy_pct)} y/y" + (
+                changes.append(f"{signed(d.yoy_pct, published is not None)} y/y" + (
                     "" if published is None else f" as published{marks(published)}"
                     + (", unconfirmed" if published.weak and not d.quantity.weak else "")))
             said = "; ".join(filter(None, ["unconfirmed" * d.quantity.weak, ", ".join(changes)]))
@@ -152,7 +152,8 @@ def key_points(n: Numbers) -> list[str]:
                          + (f" ({said})" if said else ""))
         missing = [d.partner for d in n.destinations
                    if d.partner in MAIN_DESTINATIONS and not d.quantity.known]
-        changes = [f"{signed(change)} on the {what}" + (
+        changes = [f"{signed(change, what == 'year' and n.magnets_yoy_published is not None)} "
+                   f"on the {what}" + (
                        f" as published{marks(n.magnets_yoy_published)}"
                        if what == "year" and n.magnets_yoy_published is not None else "")
                    for change, what in ((n.magnets_mom_pct, "month"), (n.magnets_yoy_pct, "year"))

@@ -397,9 +397,17 @@ def test_since_measure_counts_only_rare_earth_export_controls_on_all_partners(mo
     ("2026-03", [("yoy", "magnets United States", "Magnets to United States -30.5% on the year "
                   "(unconfirmed: a single weak source).", True)]),
     ("2025-04", []),
-    # October 2025: no October 2024 figure for Germany or South Korea in the data; the
-    # release's own changes, +55.9% and +31.3%, are beyond ±30%
-    ("2025-10", [("yoy", "magnets Germany", "Magnets to Germany +55.9% on the year as "
+    # May 2025: no May 2024 total; Kyodo's "74%減" is given as written, not as -74.0%; the US
+    # computed from 46 t against 689 t
+    ("2025-05", [("yoy", "magnets", "Magnets -74% on the year as published (beyond ±30%).",
+                  False),
+                 ("yoy", "magnets United States", "Magnets to United States -93.3% on the "
+                  "year.", False)]),
+    # October 2025: no October 2024 figure for Japan, Germany or South Korea in the data; the
+    # release's own changes, +30.2%, +55.9% and +31.3%, are beyond ±30%
+    ("2025-10", [("yoy", "magnets Japan", "Magnets to Japan +30.2% on the year as published.",
+                  False),
+                 ("yoy", "magnets Germany", "Magnets to Germany +55.9% on the year as "
                   "published.", False),
                  ("yoy", "magnets South Korea", "Magnets to South Korea +31.3% on the year as "
                   "published.", False)]),
