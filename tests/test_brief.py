@@ -512,6 +512,8 @@ def test_a_destination_without_its_year_before_month_shows_the_published_change(
     m = {d["partner"]: d for d in brief.metrics(n)["magnets"]["destinations"]}
     assert m["Germany"]["yoy_as_published"] and m["United States"]["yoy_as_published"]
     assert m["United States"]["yoy_pct"] == -29.5
+    # the figures themselves: Germany's rests on the weak copy alone, the US's does not
+    assert (m["Germany"]["unconfirmed"], m["United States"]["unconfirmed"]) == (True, False)
     # where the year before is held, nothing is marked: December 2025 has neither
     december = brief.compute("2025-12", today=date(2026, 12, 1))
     assert all(d.yoy_published is None for d in december.destinations)
