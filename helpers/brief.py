@@ -35,6 +35,8 @@ CHART_YEARS = 5
 #: policy section).
 CHART_KINDS = ("measure", "informal", "relaxation", "talks")
 DESTINATION_MONTHS = 24
+#: A magnet figure missing in the month shows the latest one of this many months before it.
+LATEST_MONTHS = 12
 POLICY_MONTHS = 6
 ALERT_YOY_PCT = 30.0
 ALERT_SHARE_POINTS = 10.0
@@ -84,6 +86,7 @@ class Destination:
     aggregate: bool = False
     judged: tuple[float | None, int] | None = None  # screen: (percentile, past errors) or None
     yoy_published: Number | None = None  # the release's own change, when yoy_pct is that
+    latest: Number | None = None  # when quantity is missing: its latest figure before the month
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Numbers:
     magnets_yoy_pct: float | None
     magnets_yoy_published: Number | None  # the release's own change, when magnets_yoy_pct is that
     magnets_judged: tuple[float | None, int] | None  # the total's (percentile, past errors)
+    magnets_latest: Number | None  # when the total is missing: its latest figure before
     destinations: tuple[Destination, ...]
     bbg: Number
     imports: Number
@@ -227,6 +231,19 @@ def _month_number(built: series.Built, month: pd.Period, notes: _Notes, data: pd
     weak = int(row["rank"]) >= 4
     return Number(label, str(month), str(month), float(row["value"]), "reported",
                   notes.cite(copies, data), weak)
+
+
+def _latest(built: series.Built | None, month: pd.Period, combined: bool, notes: _Notes,
+            data: pd.DataFrame) -> Number | None:
+    """The latest month with a figure in the LATEST_MONTHS before the brief's period (before
+    January for a combined release), so that a missing figure still shows where it stood."""
+    if built is None:
+        return None
+    first = pd.Period(f"{month.year}-01", "M") if combined else month
+    months = built.months
+    held = months.index[(months["origin"] != "missing") & (months.index < first)
+                        & (months.index >= first - LATEST_MONTHS)]
+    return None if held.empty else _month_number(built, held.max(), notes, data)
 
 
 def _interval_number(built: series.Built, start: pd.Period, end: pd.Period, notes: _Notes,
@@ -362,7 +379,8 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
         if aggregate:
             changes[0] = changes[3] = None
         changes[2], published = _yoy(changes[2], now, data, notes, partner)
-        rows.append(Destination(partner, now, *changes, aggregate, judged, published))
+        latest = None if now.known else _latest(built[partner], month, combined, notes, data)
+        rows.append(Destination(partner, now, *changes, aggregate, judged, published, latest))
     main = [r for r in rows if r.partner in MAIN_DESTINATIONS]
     others = sorted((r for r in rows if r.partner not in MAIN_DESTINATIONS),
                     key=lambda r: -(r.quantity.value or 0))
@@ -491,6 +509,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
         magnets_now, data, notes)
     destinations, panel, magnets_judged = _destinations(data, period, combined, magnets_now,
                                                          magnets, notes)
+    magnets_latest = (None if magnets_now.known
+                      else _latest(magnets, period, combined, notes, data))
     detail = magnets_now.known or any(d.quantity.known for d in destinations)
     stage = ("detailed release in" if detail and now.known else
              "detailed release only" if detail else "preliminary release only")
@@ -524,7 +544,7 @@ def compute(month: str | None = None, product: str = "rare_earths",
         value_caveat=value_caveat, surprise=surprise, no_forecast=no_forecast,
         magnets_total=magnets_now, magnets_mom_pct=magnets_mom, magnets_yoy_pct=magnets_yoy,
         magnets_yoy_published=magnets_yoy_published,
-        magnets_judged=magnets_judged, destinations=destinations,
+        magnets_judged=magnets_judged, magnets_latest=magnets_latest, destinations=destinations,
         bbg=_value(build_or_none("rare_earth_products_bbg", data), period, False, notes, data),
         imports=_value(build_or_none(product, data, flow="import"), period, combined, notes, data),
         events=shown, since_measure=since,
@@ -584,6 +604,11 @@ def metrics(n: Numbers) -> dict[str, object]:
         return {"source": first.title if first else number.origin,
                 "url": first.url if first else ""}
 
+    def latest(number: Number | None) -> dict[str, object] | None:
+        return None if number is None else {
+            "month": number.start, "quantity_t": _round(number.value),
+            "unconfirmed": number.weak, **cite(number)}
+
     sources = [{"start": x.start, "end": x.end, "value": _round(x.value), **cite(x)}
                for x in (n.now, n.previous, n.year_ago, n.ytd, n.ytd_year_ago)
                if x is not None and x.known]
@@ -614,7 +639,7 @@ def metrics(n: Numbers) -> dict[str, object]:
                                "from": str(r.first), "to": str(r.last)}
                         for name, r in s.windows if r.n}},
         "magnets": {"stage": n.stage, "total_t": _round(n.magnets_total.value),
-                    "unconfirmed": n.magnets_total.weak,
+                    "unconfirmed": n.magnets_total.weak, "latest": latest(n.magnets_latest),
                     "mom_pct": n.magnets_mom_pct, "yoy_pct": n.magnets_yoy_pct,
                     "yoy_as_published": n.magnets_yoy_published is not None,
                     "percentile": n.magnets_judged[0] if n.magnets_judged else None,
@@ -625,6 +650,7 @@ def metrics(n: Numbers) -> dict[str, object]:
                                       "mom_pct": d.mom_pct, "yoy_pct": d.yoy_pct,
                                       "yoy_as_published": d.yoy_published is not None,
                                       "percentile": d.judged[0] if d.judged else None,
+                                      "latest": latest(d.latest),
                                       **cite(d.quantity)} for d in n.destinations]},
         "definitions": {"rare_earths_t": _round(n.now.value),
                         "rare_earth_products_bbg_t": _round(n.bbg.value),

@@ -307,8 +307,7 @@ def magnets_section(n: Numbers) -> str:
                  signed(n.magnets_mom_pct), yearly(n.magnets_yoy_pct, n.magnets_yoy_published)]
                 if n.magnets_total.known
                 else ["**Total**", "not published", "", "", ""])
-    period = n.now.label if n.combined else f"{n.month:%B %Y}"
-    lines = [f"## Magnets by destination (HS 85051110), {period}", "", stage[n.stage], "",
+    lines = [f"## Magnets by destination (HS 85051110), {period_words(n)}", "", stage[n.stage], "",
              table(["destination", "tonnes", "share of total", "m/m", "y/y"], rows)]
     published = any(d.yoy_published is not None for d in n.destinations) or (
         n.magnets_yoy_published is not None)
@@ -316,12 +315,34 @@ def magnets_section(n: Numbers) -> str:
               + ("; where the month a year before is not, a y/y marked published is the change "
                  "the release itself gave" if published else "")
               + "; a group such as the EU is not counted in the shares. " + TABLE_KEY]
+    if latest := latest_sentence(n):
+        lines += ["", latest]
     if n.magnets_judged is not None:
         lines += ["", judged_sentence(n)]
     if n.mirror:
         lines += ["", "Mirror check (UN Comtrade, partners' own imports from China): "
                   + " ".join(csvfile.safe_markdown(line) for line in n.mirror)]
     return "\n".join(lines)
+
+
+def period_words(n: Numbers) -> str:
+    """The brief's period in words: the month, or January–February for a combined release."""
+    return n.now.label if n.combined else f"{n.month:%B %Y}"
+
+
+def latest_sentence(n: Numbers) -> str:
+    """Where the month's magnet figures are not published, the latest of the year before,
+    grouped by month (newest first), so the table stays one line a destination."""
+    latest = [(csvfile.safe_markdown(d.partner), d.latest) for d in n.destinations
+              if d.latest is not None] + [("the total", n.magnets_latest)] * (
+        n.magnets_latest is not None)
+    if not latest:
+        return ""
+    months = sorted({number.start for _, number in latest}, reverse=True)
+    groups = [", ".join(f"{name} {_figure(number, short=True)}"
+                        for name, number in latest if number.start == m)
+              + f" in {pd.Period(m, 'M'):%B %Y}" for m in months]
+    return f"Latest figures where {period_words(n)} is not published: {'; '.join(groups)}."
 
 
 def judged_sentence(n: Numbers) -> str:

@@ -165,6 +165,49 @@ def test_a_month_with_only_the_detailed_release(without_march_2026_headline):
     assert us["quantity_t"] == 406
 
 
+def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, monkeypatch):
+    # hand-made figures only: Japan last had a figure in March 2025, Germany only 13 months
+    # before June 2025 (too old to show), the US has June itself; the total is missing in July
+    def row(product, partner, month, value, published):
+        return {"flow": "export", "product": product, "partner": partner,
+                "measure": "quantity_t", "start": month, "end": month, "value": value,
+                "as_published": f"{value} t", "source": f"Story on {partner} {month}",
+                "url": f"https://example.org/{partner.replace(' ', '')}/{month}",
+                "published": published, "note": ""}
+
+    rows = [row("rare_earths", "World", "2025-06", 5000, "2025-07-14"),
+            row("rare_earths", "World", "2025-07", 5200, "2025-08-07"),
+            row("magnets", "World", "2025-06", 3000, "2025-07-20"),
+            row("magnets", "Japan", "2025-03", 200, "2025-04-20"),
+            row("magnets", "Germany", "2024-05", 150, "2024-06-20"),
+            row("magnets", "United States", "2025-06", 400, "2025-07-20")]
+    path = tmp_path / "figures.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    monkeypatch.setattr(brief, "load_data",
+                        lambda data_files=None: (figures.load_all(base=path), []))
+    june = brief.compute("2025-06", today=date(2026, 12, 1))
+    by = {d.partner: d for d in june.destinations}
+    assert (by["Japan"].latest.start, by["Japan"].latest.value) == ("2025-03", 200)
+    assert by["Germany"].latest is None and by["United States"].latest is None
+    note = by["Japan"].latest.notes[0]
+    assert june.sources[note - 1].url == "https://example.org/Japan/2025-03"
+    table = wording.magnets_section(june)
+    assert f"Latest figures where June 2025 is not published: Japan 200 t [{note}] in March 2025." in table
+    japan = next(d for d in brief.metrics(june)["magnets"]["destinations"]
+                 if d["partner"] == "Japan")
+    assert japan["latest"] == {"month": "2025-03", "quantity_t": 200.0, "unconfirmed": False,
+                               "source": "Story on Japan 2025-03",
+                               "url": "https://example.org/Japan/2025-03"}
+    july = brief.compute("2025-07", today=date(2026, 12, 1))
+    assert (july.magnets_latest.start, july.magnets_latest.value) == ("2025-06", 3000)
+    assert brief.metrics(july)["magnets"]["latest"]["quantity_t"] == 3000
+    us, japan = (next(d.latest.notes[0] for d in july.destinations if d.partner == p)
+                 for p in ("United States", "Japan"))
+    assert (f"July 2025 is not published: United States 400 t [{us}], the total 3,000 t "
+            f"[{july.magnets_latest.notes[0]}] in June 2025; Japan 200 t [{japan}] in March "
+            "2025.") in wording.magnets_section(july)
+
+
 def test_june_2025_year_to_date_published():
     m = metrics("2025-06")
     assert m["quantity_t"] == 7742.2
