@@ -384,12 +384,14 @@ def write_index(out: Path = paths.REPORTS) -> Path:
         m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
         links = " · ".join(f'<a href="{folder.name}/{name}">{name.split(".")[1].upper()}</a>'
                            for name in ("brief.html", "brief.pdf") if (folder / name).exists())
-        rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(headline(folder))}</td>"
+        line = headline(folder).removeprefix(f"{folder.name}: ")  # the month has its column
+        rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(line)}</td>"
                     f"<td>{html.escape(flag_cell(m))}</td><td>{links}</td></tr>")
     page = ("<!doctype html><html><head><meta charset='utf-8'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
             "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
             "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px}"
+            "th{text-align:left}td:first-child,td:last-child{white-space:nowrap}"
             "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
             "<h1>China rare-earth exports: monthly briefs</h1><table>"
             "<tr><th>month</th><th>headline</th><th>flagged as a surprise</th>"

@@ -334,6 +334,7 @@ def test_briefs_range_writes_the_archive_page(tmp_path):
     assert "2025-11: 5,493.9 t" in done.stdout and "2025-12: 4,392 t" in done.stdout
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert page.count("<tr><td>2025-") == 2
+    assert "<tr><td>2025-12</td><td>4,392 t (-20.1% m/m" in page  # the month is not repeated
     assert 'href="2025-12/brief.html"' in page and "<script" not in page
     assert page.count("<td>no</td>") == 2  # percentiles 66 and 52: neither flagged
 
