@@ -132,7 +132,8 @@ def _briefs(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if skipped:
-        print(f"skipped (no published figure): {', '.join(map(str, skipped))}")
+        print("skipped (no figure of the month, or one derived only from later totals): "
+              + ", ".join(map(str, skipped)))
     for r in results:
         print(render.headline(r.folder) if r.ok else r.message,
               file=sys.stdout if r.ok else sys.stderr)

@@ -460,8 +460,10 @@ def compute(month: str | None = None, product: str = "rare_earths",
     magnets_all = build_or_none("magnets", everything)
     if headline_all is None:
         raise DataError(None, None, f"no figures for {product}")
-    available = releases.available_months(headline_all, magnets_all)
-    period = releases.check_month(month, available, set(headline_all.janfeb.index))
+    ends = everything["end"]
+    available = releases.available_months(headline_all, magnets_all, ends)
+    period = releases.check_month(month, available, set(headline_all.janfeb.index),
+                                  releases.known_later(headline_all, magnets_all, ends))
     data = everything[everything["end"] <= str(period)]
     notes = _Notes()
     headline = build_or_none(product, data)

@@ -126,20 +126,38 @@ def span(months: list[pd.Period]) -> str:
     return str(months[0]) if len(months) == 1 else f"{months[0]} to {months[-1]}"
 
 
-def available_months(headline: series.Built, magnets: series.Built | None = None
-                     ) -> list[pd.Period]:
+def available_months(headline: series.Built, magnets: series.Built | None = None,
+                     ends: pd.Series | None = None) -> list[pd.Period]:
     """Months a brief can be made for: a known headline month, a February whose combined
-    January-February figure is known, or a month of the detailed release (magnets) alone."""
+    January-February figure is known, or a month of the detailed release (magnets) alone.
+
+    With `ends` (each figure id's end month), a month known only from figures that end after
+    it (January 2024 as January-February less February) is left out: a brief uses nothing
+    after its month, so it would hold no figure (see `known_later`)."""
+    def in_time(ids: list[str], month: pd.Period) -> bool:
+        return ends is None or all(str(ends.get(i, "")) <= str(month) for i in ids)
+
     out: set[pd.Period] = set()
     for built in filter(None, (headline, magnets)):
         months = built.months
-        out |= {m for m in months.index if months.at[m, "origin"] != "missing"}
-        out |= {pd.Period(f"{year}-02", "M") for year in built.janfeb.index}
+        out |= {m for m in months.index
+                if months.at[m, "origin"] != "missing" and in_time(months.at[m, "ids"], m)}
+        out |= {february for year in built.janfeb.index
+                if in_time(built.janfeb.at[year, "ids"], february := pd.Period(f"{year}-02", "M"))}
     return sorted(out)
 
 
+def known_later(headline: series.Built, magnets: series.Built | None,
+                ends: pd.Series) -> set[pd.Period]:
+    """Months with a figure that only later figures give (derived from totals ending after
+    them): `available_months` leaves them out, `check_month` says why."""
+    return (set(available_months(headline, magnets))
+            - set(available_months(headline, magnets, ends)))
+
+
 def check_month(text: str | None, available: list[pd.Period],
-                janfeb_years: set[int] | frozenset[int] = frozenset()) -> pd.Period:
+                janfeb_years: set[int] | frozenset[int] = frozenset(),
+                later: set[pd.Period] | frozenset[pd.Period] = frozenset()) -> pd.Period:
     """The month asked for, or the latest available; MonthError with one readable line."""
     latest = available[-1]
     if text is None:
@@ -151,8 +169,11 @@ def check_month(text: str | None, available: list[pd.Period],
         hint = (f"; January {month.year} is published only combined with February: use "
                 f"--month {month.year}-02" if month.month == 1 and month.year in janfeb_years
                 else "")
-        raise MonthError(f"no published figure for {month}{hint}; the latest available month "
-                         f"is {latest} (earliest {available[0]})")
+        why = (f"{month} is known only from totals that end after it (a brief uses nothing "
+               f"about later months){hint}" if month in later
+               else f"no published figure for {month}{hint}")
+        raise MonthError(f"{why}; the latest available month is {latest} "
+                         f"(earliest {available[0]})")
     return month
 
 

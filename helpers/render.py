@@ -423,12 +423,15 @@ def _render_quiet(month: str, out: str, pdf: bool) -> Result:
         return Result(month, False, Path(out), str(exc))
 
 
-def _available(data: pd.DataFrame) -> tuple[list[pd.Period], set[int]]:
-    """Months a brief can be made for (a headline or a detailed-release figure), and the
-    years whose January comes with February."""
+def _available(data: pd.DataFrame
+               ) -> tuple[list[pd.Period], set[int], set[pd.Period]]:
+    """Months a brief can be made for (a headline or a detailed-release figure known by the
+    month's own release), the years whose January comes with February, and the months known
+    only from later figures (`releases.known_later`)."""
     headline = series.build(figures=data)
-    return (releases.available_months(headline, brief.build_or_none("magnets", data)),
-            set(headline.janfeb.index))
+    magnets = brief.build_or_none("magnets", data)
+    return (releases.available_months(headline, magnets, data["end"]),
+            set(headline.janfeb.index), releases.known_later(headline, magnets, data["end"]))
 
 
 def render_range(start: str, end: str, out: Path = paths.REPORTS, pdf: bool = True,

@@ -165,26 +165,34 @@ def test_a_month_with_only_the_detailed_release(without_march_2026_headline):
     assert us["quantity_t"] == 406
 
 
+def row(product, partner, month, value, published, start=None):
+    """A hand-made figure (tonnes) with a made-up story for its source."""
+    return {"flow": "export", "product": product, "partner": partner,
+            "measure": "quantity_t", "start": start or month, "end": month, "value": value,
+            "as_published": f"{value} t", "source": f"Story on {partner} {month}",
+            "url": f"https://example.org/{partner.replace(' ', '')}/{month}",
+            "published": published, "note": ""}
+
+
+def only_these_figures(rows, tmp_path, monkeypatch):
+    """Briefs computed from these rows alone (not data/figures.csv); their validated frame."""
+    path = tmp_path / "figures.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    data = figures.load_all(base=path)
+    monkeypatch.setattr(brief, "load_data", lambda data_files=None: (data, []))
+    return data
+
+
 def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, monkeypatch):
     # hand-made figures only: Japan last had a figure in March 2025, Germany only 13 months
     # before June 2025 (too old to show), the US has June itself; the total is missing in July
-    def row(product, partner, month, value, published):
-        return {"flow": "export", "product": product, "partner": partner,
-                "measure": "quantity_t", "start": month, "end": month, "value": value,
-                "as_published": f"{value} t", "source": f"Story on {partner} {month}",
-                "url": f"https://example.org/{partner.replace(' ', '')}/{month}",
-                "published": published, "note": ""}
-
     rows = [row("rare_earths", "World", "2025-06", 5000, "2025-07-14"),
             row("rare_earths", "World", "2025-07", 5200, "2025-08-07"),
             row("magnets", "World", "2025-06", 3000, "2025-07-20"),
             row("magnets", "Japan", "2025-03", 200, "2025-04-20"),
             row("magnets", "Germany", "2024-05", 150, "2024-06-20"),
             row("magnets", "United States", "2025-06", 400, "2025-07-20")]
-    path = tmp_path / "figures.csv"
-    pd.DataFrame(rows).to_csv(path, index=False)
-    monkeypatch.setattr(brief, "load_data",
-                        lambda data_files=None: (figures.load_all(base=path), []))
+    only_these_figures(rows, tmp_path, monkeypatch)
     june = brief.compute("2025-06", today=date(2026, 12, 1))
     by = {d.partner: d for d in june.destinations}
     assert (by["Japan"].latest.start, by["Japan"].latest.value) == ("2025-03", 200)
@@ -206,6 +214,27 @@ def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, m
     assert (f"July 2025 is not published: United States 400 t [{us}], the total 3,000 t "
             f"[{july.magnets_latest.notes[0]}] in June 2025; Japan 200 t [{japan}] in March "
             "2025.") in wording.magnets_section(july)
+
+
+def test_a_month_known_only_from_later_totals_gets_no_brief(tmp_path, monkeypatch):
+    # January 2025 = January-March 15,000 - February 4,000 - March 6,000 = 5,000 t, but every
+    # figure of that sum ends after January, so January's own brief would hold nothing
+    data = only_these_figures([row("rare_earths", "World", "2025-03", 15000, "2025-04-14",
+                                   start="2025-01"),
+                               row("rare_earths", "World", "2025-02", 4000, "2025-03-10"),
+                               row("rare_earths", "World", "2025-03", 6000, "2025-04-14")],
+                              tmp_path, monkeypatch)
+    built = series.build(figures=data)
+    assert (built.months.at[pd.Period("2025-01", "M"), "value"],
+            built.months.at[pd.Period("2025-01", "M"), "origin"]) == (5000, "derived")
+    assert releases.available_months(built, None) == list(pd.period_range("2025-01", "2025-03",
+                                                                           freq="M"))
+    assert [str(m) for m in releases.available_months(built, None, data["end"])] == [
+        "2025-02", "2025-03"]
+    assert releases.known_later(built, None, data["end"]) == {pd.Period("2025-01", "M")}
+    with pytest.raises(MonthError, match="2025-01 is known only from totals that end after it"):
+        brief.compute("2025-01", today=date(2026, 12, 1))
+    assert brief.compute("2025-02", today=date(2026, 12, 1)).now.value == 4000
 
 
 def test_june_2025_year_to_date_published():
@@ -353,7 +382,8 @@ def test_briefs_range_lists_months_without_a_figure(tmp_path):
                            "--to", "2017-03", "--out", str(tmp_path), "--no-pdf"],
                           capture_output=True, text=True)
     assert done.returncode == 2
-    assert "skipped (no published figure): 2017-01, 2017-02, 2017-03" in done.stdout
+    assert ("skipped (no figure of the month, or one derived only from later totals): "
+            "2017-01, 2017-02, 2017-03") in done.stdout
 
 
 @pytest.mark.skipif(render.find_chromium() is None and not os.environ.get("CI"),
