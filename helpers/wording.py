@@ -278,7 +278,9 @@ def headline_section(n: Numbers) -> str:
         value = f"Export value {n.value_usd.value / 1e6:,.1f} million USD{marks(n.value_usd)}"
         value_yoy = pct(n.value_usd.value, n.value_usd_year_ago.value)
         if value_yoy is not None:
-            value += f" ({signed(value_yoy)} on the year, against {signed(n.yoy_pct)} in tonnes)"
+            tonnage = ("tonnes not comparable" if n.yoy_pct is None
+                       else f"against {signed(n.yoy_pct)} in tonnes")
+            value += f" ({signed(value_yoy)} on the year, {tonnage})"
         if n.unit_value_usd_t:
             value += f", {n.unit_value_usd_t:,.0f} USD per tonne"
         if n.value_caveat:

@@ -165,11 +165,12 @@ def test_a_month_with_only_the_detailed_release(without_march_2026_headline):
     assert us["quantity_t"] == 406
 
 
-def row(product, partner, month, value, published, start=None):
-    """A hand-made figure (tonnes) with a made-up story for its source."""
+def row(product, partner, month, value, published, start=None, measure="quantity_t"):
+    """A hand-made figure (tonnes unless said) with a made-up story for its source."""
     return {"flow": "export", "product": product, "partner": partner,
-            "measure": "quantity_t", "start": start or month, "end": month, "value": value,
-            "as_published": f"{value} t", "source": f"Story on {partner} {month}",
+            "measure": measure, "start": start or month, "end": month, "value": value,
+            "as_published": f"{value} {'t' if measure == 'quantity_t' else 'USD'}",
+            "source": f"Story on {partner} {month} {measure}",
             "url": f"https://example.org/{partner.replace(' ', '')}/{month}",
             "published": published, "note": ""}
 
@@ -204,7 +205,7 @@ def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, m
     japan = next(d for d in brief.metrics(june)["magnets"]["destinations"]
                  if d["partner"] == "Japan")
     assert japan["latest"] == {"month": "2025-03", "quantity_t": 200.0, "unconfirmed": False,
-                               "source": "Story on Japan 2025-03",
+                               "source": "Story on Japan 2025-03 quantity_t",
                                "url": "https://example.org/Japan/2025-03"}
     july = brief.compute("2025-07", today=date(2026, 12, 1))
     assert (july.magnets_latest.start, july.magnets_latest.value) == ("2025-06", 3000)
@@ -235,6 +236,18 @@ def test_a_month_known_only_from_later_totals_gets_no_brief(tmp_path, monkeypatc
     with pytest.raises(MonthError, match="2025-01 is known only from totals that end after it"):
         brief.compute("2025-01", today=date(2026, 12, 1))
     assert brief.compute("2025-02", today=date(2026, 12, 1)).now.value == 4000
+
+
+def test_export_value_change_says_when_tonnes_cannot_compare(tmp_path, monkeypatch):
+    # value 60 against 50 million USD: +20.0%; tonnes 5,000 against a June 2024 not held
+    def value(month, usd, published):
+        return row("rare_earths", "World", month, usd, published, measure="value_usd")
+
+    only_these_figures([row("rare_earths", "World", "2025-06", 5000, "2025-07-14"),
+                        value("2025-06", 60_000_000, "2025-07-14"),
+                        value("2024-06", 50_000_000, "2024-07-14")], tmp_path, monkeypatch)
+    text = wording.headline_section(brief.compute("2025-06", today=date(2026, 12, 1)))
+    assert "(+20.0% on the year, tonnes not comparable), 12,000 USD per tonne" in text
 
 
 def test_june_2025_year_to_date_published():
