@@ -385,7 +385,7 @@ def _destinations(data: pd.DataFrame, month: pd.Period, combined: bool, total: N
     others = sorted((r for r in rows if r.partner not in MAIN_DESTINATIONS),
                     key=lambda r: -(r.quantity.value or 0))
     start = month - DESTINATION_MONTHS + 1
-    chart = panel.reindex(columns=[p for p in MAIN_DESTINATIONS if p in panel.columns],
+    chart = panel.reindex(columns=MAIN_DESTINATIONS,  # all, so each keeps its chart colour
                           index=pd.period_range(start, month, freq="M"))
     whole = (_judged(screened.loc["World"]) if screened is not None and "World" in screened.index
              else None)

@@ -273,13 +273,15 @@ def _finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, source: str,
 def lines_chart(frame: pd.DataFrame, *, title: str, ylabel: str, source: str,
                 events: pd.DataFrame | None = None) -> tuple[plt.Figure, list[str]]:
     """Several monthly series (columns) on one axis, gaps kept as gaps, none in the colour
-    of an event kind."""
+    of an event kind. A column's style follows its position, so a frame with the same columns
+    keeps each series' colour; a column with no value is not drawn, nor in the legend."""
     style()
     fig, ax = plt.subplots()
     for k, column in enumerate(frame.columns):
         colour, marker = SERIES_STYLES[k % len(SERIES_STYLES)]
-        ax.plot(frame.index.to_timestamp(), frame[column], marker=marker, ms=3.5, lw=1.3,
-                color=colour, label=column)
+        if frame[column].notna().any():
+            ax.plot(frame.index.to_timestamp(), frame[column], marker=marker, ms=3.5, lw=1.3,
+                    color=colour, label=column)
     if events is not None:  # the events of the whole window, not of the months with data
         _window(ax, frame.index[0], frame.index[-1])
     return _finish(fig, ax, title, ylabel, source, events)

@@ -156,6 +156,17 @@ def test_several_series_never_take_the_colour_of_an_event_kind():
     assert not {c for c, _ in drawn} & set(plots.KIND_COLOURS.values())
 
 
+def test_a_series_with_no_value_is_not_drawn_and_the_others_keep_their_colours():
+    # January 2019's brief listed Germany and South Korea in the legend with no point drawn
+    index = pd.period_range("2025-01", periods=3, freq="M")
+    frame = pd.DataFrame({"A": [1.0, 2, 3], "B": [None] * 3, "C": [3.0, None, 1]}, index=index)
+    fig, _ = plots.lines_chart(frame, title="T", ylabel="tonnes per month", source="s")
+    lines = fig.axes[0].lines
+    assert [line.get_label() for line in lines] == ["A", "C"]
+    assert [matplotlib.colors.to_hex(line.get_color()) for line in lines] == [
+        matplotlib.colors.to_hex(plots.SERIES_STYLES[k][0]) for k in (0, 2)]
+
+
 def test_an_event_study_chart_stops_at_the_latest_figure():
     # a year of expectation after the event, figures for its first two months only: the band
     # of the ten months with nothing to compare must neither be drawn nor set the scale
