@@ -99,12 +99,11 @@ def title(n: Numbers) -> str:
 def top(n: Numbers) -> str:
     """Title, release dates, how current the data are, and the key points."""
     c = n.currency
-    detailed = (f"detailed release (HS codes by destination) {n.detailed.date:%d %B %Y}"
+    detailed = (f"detailed release (HS codes by destination) {_when(n.detailed)}"
                 + ("" if n.stage != "preliminary release only" else f": {not_in_data(n)}"))
-    how = {"calendar": "GACC calendar", "reported": "as reported", "rule": "expected"}
     lines = [f"# {title(n)}", "",
-             f"Preliminary release {n.preliminary.date:%d %B %Y} ({how[n.preliminary.how]}); "
-             f"{detailed}. Data as of {c['data_as_of']}; brief made {c['generated']}."]
+             f"Preliminary release {_when(n.preliminary)}; {detailed}. Data as of "
+             f"{c['data_as_of']}; brief made {c['generated']}."]
     if c["releases_missing"] and c["latest"]:
         missing = releases.span([pd.Period(m, "M") for m in c["releases_missing"]])
         lines += ["", f"<div class='banner'><b>Not the latest month.</b> GACC has published "
@@ -112,6 +111,15 @@ def top(n: Numbers) -> str:
                   f"ends ({c['data_end']}); those releases are not in the data yet.</div>"]
     lines += ["", "## Key points", ""] + [f"- {p}" for p in key_points(n)]
     return "\n".join(lines)
+
+
+def _when(release: releases.Release) -> str:
+    """A release's date and where it comes from; a date by the rule is the latest day GACC has
+    used for the stage, so the release came (or comes) out by then."""
+    how = {"calendar": "GACC calendar", "reported": "as reported",
+           "rule": "GACC's usual latest day"}
+    return (f"{'by ' * (release.how == 'rule')}{release.date:%d %B %Y} "
+            f"({how[release.how]})")
 
 
 def not_in_data(n: Numbers) -> str:

@@ -1,5 +1,6 @@
 """The monthly brief: numbers against hand-computed values, bad months, atomic rendering."""
 
+import dataclasses
 import json
 import os
 import re
@@ -248,6 +249,17 @@ def test_export_value_change_says_when_tonnes_cannot_compare(tmp_path, monkeypat
                         value("2024-06", 50_000_000, "2024-07-14")], tmp_path, monkeypatch)
     text = wording.headline_section(brief.compute("2025-06", today=date(2026, 12, 1)))
     assert "(+20.0% on the year, tonnes not comparable), 12,000 USD per tonne" in text
+
+
+def test_a_release_date_by_the_rule_reads_as_a_latest_day():
+    # a rule date is GACC's latest usual day: "by" it, never "expected" once it has passed
+    n = brief.compute("2025-12", today=date(2026, 12, 1))
+    month = pd.Period("2025-12", "M")
+    n = dataclasses.replace(
+        n, preliminary=releases.Release(month, "preliminary", date(2026, 1, 14), "rule"),
+        detailed=releases.Release(month, "monthly_tables", date(2026, 1, 20), "reported"))
+    assert ("Preliminary release by 14 January 2026 (GACC's usual latest day); detailed release "
+            "(HS codes by destination) 20 January 2026 (as reported).") in wording.top(n)
 
 
 def test_june_2025_year_to_date_published():
