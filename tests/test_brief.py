@@ -53,7 +53,8 @@ def test_december_2025_magnets_and_definitions_by_hand():
 def test_a_missing_detailed_release_is_awaited_only_before_its_date():
     # August 2023: the detailed release came out in September 2023 but is not in the data
     late = brief.compute("2023-08", today=date(2026, 12, 1))
-    assert "September 2023: not in the data. Data as of" in wording.top(late)
+    assert "September 2023 (GACC's usual latest day): not in the data. Data as of" in (
+        wording.top(late))
     assert "is not in the data." in wording.magnets_section(late)
     early = brief.compute("2023-08", today=date(2023, 9, 15))  # made between the two releases
     assert wording.not_in_data(early) == "not in the data yet"
