@@ -165,7 +165,7 @@ def monthly_chart(provenance: pd.DataFrame, *, title: str, ylabel: str, source: 
                 continue
             xs = [jan.to_timestamp(), pd.Period(f"{year}-02", "M").to_timestamp()]
             ax.plot(xs, [total / 2] * 2, color=LINE, ls=":", lw=2, zorder=2,
-                    label="Jan+Feb published combined (shown at its monthly average)"
+                    label="Jan+Feb published combined\n(shown at its monthly average)"
                     if first else "_jf")
             first = False
     if forecast is not None and len(forecast):
@@ -319,7 +319,7 @@ def brief_headline_chart(n: Any) -> tuple[plt.Figure, list[str]]:
         n.chart_months, title=f"Customs 'rare earths' line, five years to {n.month:%B %Y}",
         ylabel="tonnes per month", events=n.chart_events, janfeb=n.chart_janfeb,
         forecast=forecast_frame(n),
-        forecast_label="forecast of Jan+Feb (monthly average)" if n.combined else None,
+        forecast_label="forecast of Jan+Feb\n(monthly average)" if n.combined else None,
         through=n.month,
         source="GACC preliminary releases via the press (notes below); forecast from earlier "
                "months only")

@@ -189,3 +189,27 @@ def test_an_event_taking_effect_after_the_axis_is_drawn_at_its_announcement():
                       "elements, equipment, extraterritorial rules (measure)"]
     [number] = _event_numbers(fig)
     assert pd.Timestamp(number.xy[0]) == pd.Timestamp("2025-10-09")
+
+
+def _inside_figure(fig) -> bool:
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    width, height = fig.get_size_inches()
+    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+
+
+def test_the_brief_charts_fit_inside_their_figures():
+    # the brief saves its charts uncropped (no tight bounding box): a legend, an event number
+    # or the title that spills over the figure's edge would be cut off. February 2026 has the
+    # longest legend (the combined January-February segment and its forecast) and the most
+    # rows of event numbers; June 2025 the most destinations
+    for month in ("2026-02", "2025-06"):
+        n = brief.compute(month)
+        for chart in (plots.brief_headline_chart, plots.brief_destinations_chart):
+            fig, _ = chart(n)
+            assert _inside_figure(fig), (month, chart.__name__)
+    n = brief.compute("2026-02")
+    fig, _ = plots.brief_headline_chart(n)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "forecast of Jan+Feb\n(monthly average)" in labels
+    fig.axes[0].get_legend().get_texts()[0].set_text("x" * 60)  # a legend too wide is caught
+    assert not _inside_figure(fig)
