@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -176,10 +177,12 @@ def read_rows(path: Path) -> pd.DataFrame:
     return computed
 
 
-def _last_day(published: str) -> pd.Timestamp:
-    """The latest moment a date given as YYYY, YYYY-MM or YYYY-MM-DD can mean."""
-    freq = {4: "Y", 7: "M", 10: "D"}[len(published)]
-    return pd.Period(published, freq).end_time
+@lru_cache(maxsize=4096)
+def _span(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and the last moment a date given as YYYY, YYYY-MM or YYYY-MM-DD can mean;
+    ValueError if it is no real date. Cached: a file repeats its dates and months."""
+    period = pd.Period(text, {4: "Y", 7: "M", 10: "D"}[len(text)])
+    return period.start_time, period.end_time
 
 
 def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -196,6 +199,8 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                         f"{_EXPECTED.get(column, 'valid')}{more}", column=column) from None
     typed = frame.copy()
     typed["value"] = typed["value"].astype(float)
+    today = pd.Timestamp.today()
+    this_month = str(pd.Period(today, "M"))
     for line, row in zip(typed.index, typed.to_dict("records"), strict=True):
         if row["value"] < 0 and row["measure"] != "yoy_pct":
             raise DataError(path, line, f"{row['value']} is negative; expected value >= 0",
@@ -211,22 +216,20 @@ def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                             "formula; expected the figure as the source wrote it",
                             column="as_published")
         try:
-            published = _last_day(row["published"])
+            first, published = _span(row["published"])
         except ValueError:
             raise DataError(path, line, f"{row['published']!r} is not a real date",
                             column="published") from None
-        if pd.Period(row["published"], {4: "Y", 7: "M", 10: "D"}[len(row["published"])]
-                     ).start_time > pd.Timestamp.today():
+        if first > today:
             raise DataError(path, line, f"published {row['published']} is in the future",
                             column="published")
-        if not FIRST_YEAR <= int(row["start"][:4]) or pd.Period(row["end"], "M") >= \
-                pd.Period(pd.Timestamp.today(), "M"):
+        if not FIRST_YEAR <= int(row["start"][:4]) or row["end"] >= this_month:
             raise DataError(path, line, f"period {row['start']}..{row['end']}: expected months "
                             f"from {FIRST_YEAR} to the last complete month", column="start")
         if row["url"].startswith("http") and csvfile.safe_url(row["url"]) is None:
             raise DataError(path, line, f"{row['url']!r} is not a web address with a host",
                             column="url")
-        if published <= pd.Period(row["end"], "M").end_time:
+        if published <= _span(row["end"])[1]:
             raise DataError(path, line, f"published {row['published']}, not after the period "
                             f"{row['start']}..{row['end']} it reports; a month's figure is "
                             "published in a later month", column="published")
