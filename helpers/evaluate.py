@@ -117,12 +117,24 @@ def scale(train: pd.Series) -> float:
     return float(errors.mean()) if len(errors) else np.nan
 
 
+def _scales(y: pd.Series) -> pd.Series:
+    """`scale` of every training window y.loc[:origin], the same sums without a Series each."""
+    errors = (y - y.shift(m.SEASON)).abs().to_numpy()
+    known = errors[~np.isnan(errors)]
+    counts = np.cumsum(~np.isnan(errors))
+    return pd.Series([known[:k].sum() / k if k else np.nan for k in counts], index=y.index)
+
+
 def _raw(y: pd.Series, models: list[str], at: pd.PeriodIndex, horizons: list[int],
          **options: Any) -> pd.DataFrame:
     """Model-scale forecasts (mu, sd) of every model at every origin in `at` and horizon, with the
     actual on the model scale (z), the fallback used, warnings and the origin's MASE scale."""
     log = m.Settings(**options).log
-    rows = []
+    scales = _scales(y)
+    pick = np.asarray(horizons) - 1
+    columns: dict[str, list[Any]] = {name: [] for name in (
+        "model", "used", "origin", "horizon", "target", "actual", "z", "mu", "sd", "scale",
+        "warnings")}
     with one_blas_thread():
         for origin in at:
             train = y.loc[:origin]
@@ -137,15 +149,17 @@ def _raw(y: pd.Series, models: list[str], at: pd.PeriodIndex, horizons: list[int
             z = np.log(actual) if log else actual
             for name, fitted in fits.items():
                 _, mu, cov = fitted.distribution(horizons[-1])
-                pick = np.asarray(horizons) - 1
-                rows.append(pd.DataFrame({
-                    "model": name, "used": fitted.model, "origin": origin, "horizon": horizons,
-                    "target": targets, "actual": actual, "z": z, "mu": mu[pick],
-                    "sd": np.sqrt(np.diag(cov))[pick], "scale": scale(train),
-                    "warnings": fitted.n_warnings}))
-    if not rows:
+                for key, values in (
+                        ("model", [name] * len(horizons)), ("used", [fitted.model] * len(horizons)),
+                        ("origin", [origin] * len(horizons)), ("horizon", horizons),
+                        ("target", targets), ("actual", actual), ("z", z), ("mu", mu[pick]),
+                        ("sd", np.sqrt(np.diag(cov))[pick]),
+                        ("scale", [scales[origin]] * len(horizons)),
+                        ("warnings", [fitted.n_warnings] * len(horizons))):
+                    columns[key].extend(values)
+    if not columns["model"]:
         raise ValueError("no origin has both a fitted model and an available target")
-    frame = pd.concat(rows, ignore_index=True)
+    frame = pd.DataFrame(columns)  # one frame at the end: a frame per origin was the hot spot
     return frame.assign(error=frame["z"] - frame["mu"])
 
 
