@@ -520,7 +520,9 @@ def compute(month: str | None = None, product: str = "rare_earths",
     shown = events_mod.pick(timeline, start=str((period - POLICY_MONTHS + 1).start_time.date()),
                             end=str(period))
     since = _since_measure(magnets, headline, period, timeline)
-    currency = {**_currency(headline_all, data, today), "latest": period == available[-1]}
+    calendar = releases.load()
+    currency = {**_currency(headline_all, data, today, calendar),
+                "latest": period == available[-1]}
     start = period - 12 * CHART_YEARS + 1
     chart = (headline.months.loc[start:period] if headline is not None
              else pd.DataFrame(columns=["value", "origin"]))
@@ -535,8 +537,8 @@ def compute(month: str | None = None, product: str = "rare_earths",
              "destinations": destinations}
     return Numbers(
         month=period, product=product, combined=combined, stage=stage,
-        preliminary=releases.release(period, "preliminary"),
-        detailed=releases.release(period, "monthly_tables"),
+        preliminary=releases.release(period, "preliminary", calendar),
+        detailed=releases.release(period, "monthly_tables", calendar),
         now=now, previous=previous, year_ago=year_ago, ytd=ytd, ytd_year_ago=ytd_ago,
         mom_pct=None if previous is None else pct(now.value, previous.value),
         yoy_pct=parts["yoy_pct"], ytd_yoy_pct_computed=pct(ytd.value, ytd_ago.value),
@@ -586,14 +588,15 @@ def _since_measure(magnets: series.Built | None, headline: series.Built | None,
     return None
 
 
-def _currency(headline_all: series.Built, used: pd.DataFrame, today: date) -> dict:
+def _currency(headline_all: series.Built, used: pd.DataFrame, today: date,
+              calendar: pd.DataFrame) -> dict:
     """Data as of (latest publication used), made on, and releases due but missing."""
     months = headline_all.months
     known = list(months.index[months["origin"] != "missing"])
     known += [pd.Period(f"{y}-02", "M") for y in headline_all.janfeb.index]
     last = max(known)
     return {"data_as_of": str(used["published"].max()), "generated": today.isoformat(),
-            "releases_missing": [str(m) for m in releases.due(last, today)],
+            "releases_missing": [str(m) for m in releases.due(last, today, calendar=calendar)],
             "data_end": str(last)}
 
 

@@ -66,6 +66,12 @@ def rank(source: str, url: str, note: str = "", path: str | Path = paths.OUTLETS
         mtime = path.stat().st_mtime
     except FileNotFoundError:
         raise DataError(path, None, "file not found") from None
+    return _rank(source, url, path, mtime)
+
+
+@lru_cache(maxsize=8192)
+def _rank(source: str, url: str, path: Path, mtime: float) -> int:
+    """`rank` of an unweak figure, cached: every series of a brief ranks the same sources."""
     for pattern, value in _matchers(path, mtime):
         if pattern.search(source) or pattern.search(url):
             return value

@@ -134,14 +134,17 @@ def available_months(headline: series.Built, magnets: series.Built | None = None
     With `ends` (each figure id's end month), a month known only from figures that end after
     it (January 2024 as January-February less February) is left out: a brief uses nothing
     after its month, so it would hold no figure (see `known_later`)."""
+    last = None if ends is None else {i: str(end) for i, end in ends.items()}
+
     def in_time(ids: list[str], month: pd.Period) -> bool:
-        return ends is None or all(str(ends.get(i, "")) <= str(month) for i in ids)
+        return last is None or all(last.get(i, "") <= str(month) for i in ids)
 
     out: set[pd.Period] = set()
     for built in filter(None, (headline, magnets)):
         months = built.months
-        out |= {m for m in months.index
-                if months.at[m, "origin"] != "missing" and in_time(months.at[m, "ids"], m)}
+        out |= {m for m, origin, ids in zip(months.index, months["origin"], months["ids"],
+                                            strict=True)
+                if origin != "missing" and in_time(ids, m)}
         out |= {february for year in built.janfeb.index
                 if in_time(built.janfeb.at[year, "ids"], february := pd.Period(f"{year}-02", "M"))}
     return sorted(out)
