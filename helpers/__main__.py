@@ -1,4 +1,5 @@
-"""Command line: `python -m helpers status|coverage|build-data|add|brief|briefs|notebooks|fetch`."""
+"""Command line: `python -m helpers status|coverage|export|build-data|add|brief|briefs|notebooks|
+fetch`."""
 
 from __future__ import annotations
 
@@ -40,6 +41,17 @@ def _coverage(_: argparse.Namespace) -> int:
     from helpers import coverage
 
     print(f"wrote {coverage.write()}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from helpers import export
+
+    path, table = export.write(args.out)
+    counts = table["origin"].value_counts()
+    said = ", ".join(f"{counts.get(o, 0)} {o}" for o in ("reported", "derived", "missing"))
+    print(f"wrote {path}: {table['series'].nunique()} series, {len(table)} rows ({said}; "
+          f"{int((table['start'] != table['end']).sum())} of them combined January-February)")
     return 0
 
 
@@ -163,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("status", help="series, first/last month, months reported/derived/missing"
                         ).set_defaults(run=_status)
     commands.add_parser("coverage", help="write data/COVERAGE.md").set_defaults(run=_coverage)
+    export = commands.add_parser("export", help="write the monthly series with their "
+                                 "provenance as one CSV (reported, derived and missing months)")
+    export.add_argument("--out", type=Path, default=paths.REPORTS / "series.csv",
+                        help="the CSV to write (default: reports/series.csv)")
+    export.set_defaults(run=_export)
     commands.add_parser("build-data", help="rebuild data/figures.csv from the raw sources"
                         ).set_defaults(run=_build_data)
     add = commands.add_parser("add", help="take in a newly published figure, rebuild the data, "
