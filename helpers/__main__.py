@@ -47,7 +47,12 @@ def _coverage(_: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from helpers import export
 
-    path, table = export.write(args.out)
+    try:
+        as_of = None if args.as_of is None else date.fromisoformat(args.as_of)
+    except ValueError:
+        print(f"error: --as-of {args.as_of!r} is not a date YYYY-MM-DD", file=sys.stderr)
+        return 2
+    path, table = export.write(args.out, as_of=as_of)
     counts = table["origin"].value_counts()
     said = ", ".join(f"{counts.get(o, 0)} {o}" for o in ("reported", "derived", "missing"))
     print(f"wrote {path}: {table['series'].nunique()} series, {len(table)} rows ({said}; "
@@ -179,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                                  "provenance as one CSV (reported, derived and missing months)")
     export.add_argument("--out", type=Path, default=paths.REPORTS / "series.csv",
                         help="the CSV to write (default: reports/series.csv)")
+    export.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                        help="only the figures published by this day: the series as they were "
+                        "known then (a date given as a month counts from its last day)")
     export.set_defaults(run=_export)
     commands.add_parser("build-data", help="rebuild data/figures.csv from the raw sources"
                         ).set_defaults(run=_build_data)

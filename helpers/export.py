@@ -9,6 +9,7 @@ data/ (derived months are computed at run time, never stored).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -23,10 +24,14 @@ TEXT_COLUMNS = ("derivation", "sources")
 
 
 def frame(data: pd.DataFrame | None = None,
-          keys: list[tuple[str, str, str, str]] = coverage.SERIES) -> pd.DataFrame:
+          keys: list[tuple[str, str, str, str]] = coverage.SERIES,
+          as_of: date | None = None) -> pd.DataFrame:
     """Every month of every series in `keys` (default: the series the package models) that
-    the data hold, with its origin, its figures and since when it is known."""
+    the data hold, with its origin, its figures and since when it is known; with `as_of`, as
+    the figures published by that day gave them (`figures.published_by`)."""
     data = figures.load() if data is None else data
+    if as_of is not None:
+        data = figures.published_by(data, as_of)
     rows = []
     for key in keys:
         try:
@@ -74,9 +79,10 @@ def _provenance(value: float, origin: str, weak: bool, derivation: str, conflict
             "sources": " | ".join(dict.fromkeys(urls)), "figure_ids": " ".join(known)}
 
 
-def write(path: str | Path, data: pd.DataFrame | None = None) -> tuple[Path, pd.DataFrame]:
+def write(path: str | Path, data: pd.DataFrame | None = None, as_of: date | None = None
+          ) -> tuple[Path, pd.DataFrame]:
     """The table written to `path` atomically (its folder made if needed), and the table."""
-    table = frame(data)
+    table = frame(data, as_of=as_of)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return csvfile.write_frame(path, table, TEXT_COLUMNS), table

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -183,6 +184,13 @@ def _span(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     ValueError if it is no real date. Cached: a file repeats its dates and months."""
     period = pd.Period(text, {4: "Y", 7: "M", 10: "D"}[len(text)])
     return period.start_time, period.end_time
+
+
+def published_by(frame: pd.DataFrame, day: date) -> pd.DataFrame:
+    """The figures surely out by `day` (a real-time vintage): a date given only as a month or
+    a year counts from its last day, so a vintage never holds a figure that may have come later."""
+    last = frame["published"].map(lambda text: _span(str(text))[1].date())
+    return frame[(last <= day).to_numpy()]
 
 
 def validate(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -1,5 +1,7 @@
 """The monthly series as one CSV with provenance: checked by hand on made-up figures."""
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -58,6 +60,26 @@ def test_every_month_with_its_origin_and_provenance(data):
     assert may["unconfirmed"] and may["origin"] == "reported"
 
 
+def test_a_vintage_holds_only_what_was_out_by_its_day(data):
+    # the day before the January-March total: the series ends with January-February
+    before = export.frame(data, as_of=date(2025, 4, 13)).set_index(["start", "end"])
+    assert list(before.index) == [("2025-01", "2025-01"), ("2025-01", "2025-02"),
+                                  ("2025-02", "2025-02")]
+    assert before.loc[("2025-01", "2025-02"), "value"] == 10000
+    on_the_day = export.frame(data, as_of=date(2025, 4, 14)).set_index(["start", "end"])
+    assert on_the_day.loc[("2025-03", "2025-03"), "value"] == 5000
+    # one copy of April was out on 8 May, the other on 9 May
+    assert len(export.frame(data, as_of=date(2025, 5, 8)).set_index(["start", "end"]).loc[
+        ("2025-04", "2025-04"), "sources"].split(" | ")) == 1
+
+
+def test_a_date_given_as_a_month_counts_from_its_last_day(data):
+    data = data.assign(published=["2025-03", "2025-04-14", "2025-05-09", "2025-05-08",
+                                  "2025-06-09"])
+    assert len(figures.published_by(data, date(2025, 3, 30))) == 0
+    assert len(figures.published_by(data, date(2025, 3, 31))) == 1
+
+
 def test_the_command_writes_the_shipped_series(tmp_path):
     out = tmp_path / "new" / "series.csv"
     assert main(["export", "--out", str(out)]) == 0
@@ -84,3 +106,7 @@ def test_a_folder_as_the_output_is_one_line(tmp_path, capsys):
     assert main(["export", "--out", str(tmp_path / "series.csv")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "series.csv" in err and "\n" not in err
+    assert main(["export", "--as-of", "2025-02-30", "--out", str(tmp_path / "v.csv")]) == 2
+    assert capsys.readouterr().err.strip() == ("error: --as-of '2025-02-30' is not a date "
+                                               "YYYY-MM-DD")
+    assert not (tmp_path / "v.csv").exists()
