@@ -113,12 +113,11 @@ _origins = origins  # `origins` is also the window argument of forecasts and bac
 
 def scale(train: pd.Series) -> float:
     """In-sample seasonal-naive mean absolute error on available pairs a year apart (NaN if none)."""
-    errors = (train - train.shift(m.SEASON)).abs().dropna()
-    return float(errors.mean()) if len(errors) else np.nan
+    return float(_scales(train).iloc[-1]) if len(train) else np.nan
 
 
 def _scales(y: pd.Series) -> pd.Series:
-    """`scale` of every training window y.loc[:origin], the same sums without a Series each."""
+    """`scale` of every training window y.loc[:origin], for all origins in one pass."""
     errors = (y - y.shift(m.SEASON)).abs().to_numpy()
     known = errors[~np.isnan(errors)]
     counts = np.cumsum(~np.isnan(errors))
