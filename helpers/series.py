@@ -77,15 +77,15 @@ class Interval:
     alternatives: list[dict[str, object]] = field(default_factory=list)
 
     @property
-    def months(self) -> pd.PeriodIndex:
+    def months(self) -> tuple[pd.Period, ...]:
         return _months(self.start, self.end)
 
 
 @lru_cache(maxsize=4096)
-def _months(start: pd.Period, end: pd.Period) -> pd.PeriodIndex:
+def _months(start: pd.Period, end: pd.Period) -> tuple[pd.Period, ...]:
     """The months start..end, made once per pair: derivation asks for the same few thousand
-    times per build, and an index is immutable."""
-    return pd.period_range(start, end, freq="M")
+    times per build. A tuple, not a PeriodIndex: iterating an index boxes every month anew."""
+    return tuple(pd.period_range(start, end, freq="M"))
 
 
 @dataclass
