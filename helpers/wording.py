@@ -327,8 +327,8 @@ def magnets_section(n: Numbers) -> str:
               + "; a group such as the EU is not counted in the shares. " + TABLE_KEY]
     if latest := latest_sentence(n):
         lines += ["", latest]
-    if n.magnets_judged is not None:
-        lines += ["", judged_sentence(n)]
+    if n.magnets_judged is not None and (judged := judged_sentence(n)):
+        lines += ["", judged]
     if n.mirror:
         lines += ["", "Mirror check (UN Comtrade, partners' own imports from China): "
                   + " ".join(csvfile.safe_markdown(line) for line in n.mirror)]
@@ -357,10 +357,13 @@ def latest_sentence(n: Numbers) -> str:
 
 def judged_sentence(n: Numbers) -> str:
     """How the month's magnet figures rank among each series' own past one-month forecast
-    errors (``helpers.screen``), or that the series are too short to say."""
-    series = [("the total", n.magnets_judged)] + [
+    errors (``helpers.screen``), or that the series are too short to say; nothing when the
+    month has no magnet figure to judge (a preliminary release only)."""
+    series = [("the total", n.magnets_judged)] * n.magnets_total.known + [
         (csvfile.safe_markdown(d.partner), d.judged) for d in n.destinations
         if d.judged is not None and d.quantity.known and not d.aggregate]
+    if not series:
+        return ""
     ranked = [f"{name} {p:.0f}" + (" (beyond the central 95%)" if p < 2.5 or p > 97.5 else "")
               for name, (p, _) in series if p is not None]
     most = max(k for _, (_, k) in series)

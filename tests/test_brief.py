@@ -217,6 +217,9 @@ def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, m
     assert (f"July 2025 is not published: United States 400 t [{us}], the total 3,000 t "
             f"[{july.magnets_latest.notes[0]}] in June 2025; Japan 200 t [{japan}] in March "
             "2025.") in wording.magnets_section(july)
+    # July has no magnet figure at all: nothing to judge against its past, so no such sentence
+    assert july.magnets_judged is not None and wording.judged_sentence(july) == ""
+    assert "own past" not in wording.magnets_section(july)
 
 
 def test_a_month_known_only_from_later_totals_gets_no_brief(tmp_path, monkeypatch):
@@ -564,19 +567,27 @@ def test_magnets_judged_against_their_own_past_by_hand():
         number = brief.Number(partner, "2025-12", "2025-12", 100.0, "reported")
         return brief.Destination(partner, number, None, None, None, None, aggregate, judged)
 
-    short = SimpleNamespace(magnets_judged=(None, 8), destinations=(
+    total = brief.Number("World", "2025-12", "2025-12", 1000.0, "reported")
+    short = SimpleNamespace(magnets_judged=(None, 8), magnets_total=total, destinations=(
         dest("Japan", (None, 0)), dest("United States", (None, 5))))
     assert wording.judged_sentence(short) == (
         "Against their own past: too short to judge (a percentile needs 24 past one-month "
         "forecast errors; these series have at most 8).")
-    none = SimpleNamespace(magnets_judged=(None, 0), destinations=(dest("Japan", (None, 0)),))
+    none = SimpleNamespace(magnets_judged=(None, 0), magnets_total=total,
+                           destinations=(dest("Japan", (None, 0)),))
     assert wording.judged_sentence(none).endswith("errors; these series have none yet).")
-    some = SimpleNamespace(magnets_judged=(12.0, 40), destinations=(
+    some = SimpleNamespace(magnets_judged=(12.0, 40), magnets_total=total, destinations=(
         dest("Germany", (98.0, 30)), dest("Japan", (None, 3)), dest("EU", (50.0, 30), True)))
     assert wording.judged_sentence(some) == (
         "Percentile of the month's forecast error among the series' own past ones (50 as "
         "expected): the total 12, Germany 98 (beyond the central 95%); the others are too short "
         "to judge.")
+    no_total = dataclasses.replace(total, value=None, origin="missing")
+    germany_only = SimpleNamespace(magnets_judged=(None, 40), magnets_total=no_total,
+                                   destinations=(dest("Germany", (60.0, 30)),))
+    assert wording.judged_sentence(germany_only) == (  # a missing total is not "too short"
+        "Percentile of the month's forecast error among the series' own past ones (50 as "
+        "expected): Germany 60.")
     december = brief.compute("2025-12", today=date(2026, 12, 1))
     assert december.magnets_judged[0] is None  # the total has too few past errors to rank
     assert wording.judged_sentence(december) in wording.magnets_section(december)
