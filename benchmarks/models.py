@@ -3,8 +3,8 @@
 1. The headline series (``helpers.series.monthly()``) on two fixed windows of origins, 2019-06..
    2022-10 and 2022-11..2025-11, and pooled: the choice of the interval window and minimum (made
    on the first window only), every model's MASE, coverage, 80% width in tonnes and interval
-   scores, the block-bootstrap interval of the default's gain, the calibration of the backtest
-   percentiles and of the release surprises (figure ``benchmarks/calibration.png``).
+   scores, the block-bootstrap intervals of the default's gain and coverage, the calibration of
+   the backtest percentiles and of the release surprises (figure ``benchmarks/calibration.png``).
 2. Wall time of the full backtest with the BLAS library's default threads and with one thread.
 3. Wall time of the full backtest on every shipped series (``helpers.coverage.SERIES``).
 4. With ``--panel``: a synthetic panel (500 monthly series x 120 points, fixed seed), seconds per
@@ -244,6 +244,11 @@ def _fmt(ranked: pd.DataFrame) -> pd.DataFrame:
     return ranked.assign(**{c: ranked[c].map(f.format) for c, f in formats.items()})
 
 
+def _covered(cover: pd.DataFrame, nominal: int) -> str:
+    row = cover.loc[nominal]
+    return f"{row['coverage']:.3f} ({row['lo']:.2f}–{row['hi']:.2f})"
+
+
 def run_windows(y: pd.Series) -> tuple[str, dict[str, pd.DataFrame]]:
     """Per window: the ranking of every model, the default with its model-variance intervals, the
     bootstrap interval of the gain and the calibration of the default's backtest percentiles."""
@@ -257,6 +262,7 @@ def run_windows(y: pd.Series) -> tuple[str, dict[str, pd.DataFrame]]:
         old = old.loc[[models.DEFAULT]].rename(index={models.DEFAULT:
                                                       f"{models.DEFAULT} (model variance)"})
         gain = evaluate.gain_interval(rows)
+        cover = evaluate.coverage_interval(rows)
         calib = evaluate.calibration(rows.loc[rows["model"] == models.DEFAULT, "percentile"])
         histograms[f"backtest {name}"] = calib.histogram
         shown = _fmt(pd.concat([ranked, old]).drop(columns=["rank", "default"]))
@@ -269,7 +275,9 @@ def run_windows(y: pd.Series) -> tuple[str, dict[str, pd.DataFrame]]:
 
 Gain of the default ({models.DEFAULT}) over seasonal naive in mean MASE: {gain["gain_pct"]:+.1f}%,
 {gain["level"]:.0%} moving-block bootstrap interval {gain["lo"]:+.1f}% to {gain["hi"]:+.1f}%
-({int(gain["draws"])} draws, blocks of {int(gain["block"])} origins). Percentiles of the actuals in the
+({int(gain["draws"])} draws, blocks of {int(gain["block"])} origins). Its coverage, pooled over the horizons,
+with the same bootstrap's interval: {_covered(cover, 80)} at 80%, {_covered(cover, 95)} at 95%.
+Percentiles of the actuals in the
 default's forecasts: {calib.outside80:.1%} outside the 10th–90th (20% if calibrated),
 {calib.outside95:.1%} outside the 2.5th–97.5th (5%), KS test of uniformity p = {calib.ks_pvalue:.3f}.
 """)

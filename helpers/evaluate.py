@@ -517,8 +517,10 @@ def by_window(series: pd.Series, windows: dict[str, tuple[str, str]] | None = No
               model: str = m.DEFAULT, baseline: str = "seasonal_naive",
               horizons: Iterable[int] = HORIZONS) -> pd.DataFrame:
     """How `model` did on each fixed window of origins (`WINDOWS` when None), one row per
-    window: origins and forecasts; coverage80/95 and ``coverage80_pvalue``, the two-sided
-    binomial test of the 80% coverage against 0.8; the `calibration` of its percentiles
+    window: origins and forecasts; coverage80/95, ``coverage80_pvalue``, the two-sided
+    binomial test of the 80% coverage against 0.8 (as if the forecasts were independent), and
+    ``coverage80_lo``/``_hi``, its 90% `coverage_interval` (origins resampled a year at a time,
+    so overlapping horizons count as the dependent forecasts they are); the `calibration` of its percentiles
     (outside80, outside95, ks_pvalue); interval_score80, width80_t, and its MASE against
     `baseline` (vs_baseline, percent). A window the series cannot backtest is a row of NaN with
     the reason in ``note``."""
@@ -533,15 +535,17 @@ def by_window(series: pd.Series, windows: dict[str, tuple[str, str]] | None = No
         mine = frame[(frame["model"] == model) & frame["mean"].notna()]
         held = int(mine["actual"].between(mine["lo80"], mine["hi80"]).sum())
         calib = calibration(mine["percentile"])
+        cover = coverage_interval(frame, model).loc[80]
         rows[name] = {"origins": frame["origin"].nunique(), "forecasts": int(ranked["n"]),
                       "coverage80": ranked["coverage80"], "coverage95": ranked["coverage95"],
                       "coverage80_pvalue": stats.binomtest(held, len(mine), 0.8).pvalue,
+                      "coverage80_lo": cover["lo"], "coverage80_hi": cover["hi"],
                       "outside80": calib.outside80, "outside95": calib.outside95,
                       "ks_pvalue": calib.ks_pvalue, "interval_score80": ranked["interval_score80"],
                       "width80_t": ranked["width80_t"], "vs_baseline": ranked["vs_baseline"],
                       "note": ""}
     columns = ["origins", "forecasts", "coverage80", "coverage95", "coverage80_pvalue",
-               "outside80", "outside95", "ks_pvalue", "interval_score80", "width80_t",
+               "coverage80_lo", "coverage80_hi", "outside80", "outside95", "ks_pvalue", "interval_score80", "width80_t",
                "vs_baseline", "note"]
     return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns).rename_axis(
         "window")
@@ -561,6 +565,27 @@ def summary(table: pd.DataFrame, baseline: str = "seasonal_naive") -> str:
     return text + f" The default model, {m.DEFAULT}, ranks {default['rank']} ({default['mase']:.3g})."
 
 
+def _block_counts(n: int, level: float, block: int, draws: int, seed: int
+                  ) -> tuple[np.ndarray, int]:
+    """How often each of `n` consecutive origins is drawn in each of `draws` moving-block
+    resamples (blocks of `block` origins, cut to `n`), and the block size used."""
+    if not 0 < level < 1 or block < 1 or draws < 1:
+        raise ValueError(f"need 0 < level < 1, block >= 1, draws >= 1; got {level}, {block}, "
+                         f"{draws}")
+    rng = np.random.default_rng(seed)
+    size = min(block, n)
+    starts = rng.integers(0, n - size + 1, (draws, -(-n // size)))
+    picks = (starts[:, :, None] + np.arange(size)).reshape(draws, -1)[:, :n]
+    counts = np.zeros((draws, n))
+    np.add.at(counts, (np.arange(draws)[:, None], picks), 1.0)
+    return counts, size
+
+
+def _central(boot: np.ndarray, level: float) -> tuple[float, float]:
+    lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return lo, hi
+
+
 def gain_interval(frame: pd.DataFrame, model: str = m.DEFAULT, baseline: str = "seasonal_naive",
                   level: float = 0.9, block: int = 12, draws: int = 2000,
                   seed: int = 0) -> pd.Series:
@@ -569,9 +594,6 @@ def gain_interval(frame: pd.DataFrame, model: str = m.DEFAULT, baseline: str = "
     year, so that seasonal and overlapping-horizon dependence stays inside a block), and the gain
     is recomputed as in `rank` (MASE averaged over horizons) on the origins both models forecast.
     Returns gain_pct, lo and hi (the central `level` interval), level, block, draws, n_origins."""
-    if not 0 < level < 1 or block < 1 or draws < 1:
-        raise ValueError(f"need 0 < level < 1, block >= 1, draws >= 1; got {level}, {block}, "
-                         f"{draws}")
     f = frame[frame["mean"].notna() & frame["model"].isin([model, baseline])]
     ase = (f["actual"] - f["mean"]).abs() / f["scale"]
     grid = f.assign(ase=ase).pivot_table(index="origin", columns=["model", "horizon"],
@@ -583,12 +605,7 @@ def gain_interval(frame: pd.DataFrame, model: str = m.DEFAULT, baseline: str = "
     both = a.notna().to_numpy() & b.notna().to_numpy()
     va, vb = np.where(both, a.to_numpy(), 0.0), np.where(both, b.to_numpy(), 0.0)
     n = len(grid)
-    rng = np.random.default_rng(seed)
-    size = min(block, n)
-    starts = rng.integers(0, n - size + 1, (draws, -(-n // size)))
-    picks = (starts[:, :, None] + np.arange(size)).reshape(draws, -1)[:, :n]
-    counts = np.zeros((draws, n))
-    np.add.at(counts, (np.arange(draws)[:, None], picks), 1.0)
+    counts, size = _block_counts(n, level, block, draws, seed)
 
     def gain(weights: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -596,10 +613,35 @@ def gain_interval(frame: pd.DataFrame, model: str = m.DEFAULT, baseline: str = "
             return 100 * (np.nanmean((weights @ va) / denom, axis=-1)
                           / np.nanmean((weights @ vb) / denom, axis=-1) - 1)
 
-    boot = gain(counts)
-    lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    lo, hi = _central(gain(counts), level)
     return pd.Series({"gain_pct": float(gain(np.ones(n))), "lo": float(lo), "hi": float(hi),
                       "level": level, "block": size, "draws": draws, "n_origins": n})
+
+
+def coverage_interval(frame: pd.DataFrame, model: str = m.DEFAULT, level: float = 0.9,
+                      block: int = 12, draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Moving-block bootstrap of `model`'s 80% and 95% coverage pooled over horizons (as in
+    `rank`), from `forecasts` rows, origins resampled as in `gain_interval`: how far a window's
+    coverage is from its claim once its forecasts' dependence is allowed for. One row per
+    nominal level (80, 95): coverage, lo, hi (the central `level` interval), level, block, draws,
+    n_origins."""
+    f = frame[frame["mean"].notna() & (frame["model"] == model)]
+    if f.empty:
+        raise ValueError(f"the forecasts lack {model!r}")
+    origins = pd.Index(sorted(f["origin"].unique()))
+    at = origins.get_indexer(f["origin"])
+    n = len(origins)
+    forecasts_at = np.bincount(at, minlength=n).astype(float)
+    counts, size = _block_counts(n, level, block, draws, seed)
+    rows = {}
+    for nominal in LEVELS:
+        inside = f["actual"].between(f[f"lo{nominal}"], f[f"hi{nominal}"]).to_numpy(float)
+        inside_at = np.bincount(at, weights=inside, minlength=n)
+        lo, hi = _central((counts @ inside_at) / (counts @ forecasts_at), level)
+        rows[nominal] = {"coverage": inside_at.sum() / forecasts_at.sum(), "lo": float(lo),
+                         "hi": float(hi), "level": level, "block": size, "draws": draws,
+                         "n_origins": n}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("nominal")
 
 
 @dataclass(frozen=True)

@@ -313,6 +313,31 @@ def test_gain_interval_of_a_known_gain():
     assert gain["lo"] < gain["gain_pct"] < gain["hi"]
 
 
+def test_coverage_interval_by_hand():
+    # origin 2020-01: two forecasts (h 1 and 3), both inside their 80% band; 2020-02 and 2020-03:
+    # one each, outside. Pooled as in `rank`, 80% coverage is 2 / 4 (not the mean of the
+    # origins' shares, 1/3); every forecast is inside its 95% band
+    rows = pd.DataFrame({
+        "model": models.DEFAULT, "origin": pd.PeriodIndex(["2020-01", "2020-01", "2020-02",
+                                                           "2020-03"], freq="M"),
+        "horizon": [1, 3, 1, 1], "actual": [100.0, 100.0, 130.0, 70.0], "mean": 100.0,
+        "lo80": 90.0, "hi80": 110.0, "lo95": 60.0, "hi95": 140.0})
+    whole = evaluate.coverage_interval(rows, block=3, draws=50)  # one block: the whole window
+    assert whole.loc[80, ["coverage", "lo", "hi"]].tolist() == [0.5, 0.5, 0.5]
+    assert whole.loc[95, ["coverage", "lo", "hi"]].tolist() == [1.0, 1.0, 1.0]
+    assert whole.loc[80, "n_origins"] == 3 and whole.loc[80, "block"] == 3
+    single = evaluate.coverage_interval(rows, block=1, draws=2000, level=0.9)
+    # resampling single origins: with k draws of 2020-01 among three, coverage is 2k / (k + 3):
+    # 0, 0.5, 0.8, 1 with chances 8/27, 12/27, 6/27, 1/27, so the 5th percentile is 0 and the
+    # 95th is 0.8 (26/27 of the draws are at most 0.8)
+    assert single.loc[80, "lo"] == 0.0 and single.loc[80, "hi"] == pytest.approx(0.8)
+    assert single.loc[95, ["lo", "hi"]].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError):
+        evaluate.coverage_interval(rows, model="naive")
+    with pytest.raises(ValueError):
+        evaluate.coverage_interval(rows, level=1.0)
+
+
 def test_argument_misuse_raises_value_error():
     for call in (lambda: evaluate.backtest(TINY, ["naive"], intervals="bootstrap"),
                  lambda: evaluate.backtest(TINY, ["naive"], horizons=(0,)),
@@ -390,5 +415,8 @@ def test_by_window_agrees_with_the_backtest_rows_and_marks_an_empty_window(headl
     assert early["forecasts"] == len(mine) and early["coverage80"] == pytest.approx(held / len(mine))
     assert early["coverage80_pvalue"] == pytest.approx(stats.binomtest(held, len(mine), 0.8).pvalue)
     assert early["vs_baseline"] == pytest.approx(_pooled(rows)["vs_baseline"])
+    cover = evaluate.coverage_interval(rows).loc[80]
+    assert (early["coverage80_lo"], early["coverage80_hi"]) == (cover["lo"], cover["hi"])
+    assert early["coverage80_lo"] < early["coverage80"] < early["coverage80_hi"]
     assert early["note"] == ""
     assert got.loc["none", "note"].startswith("no origin") and np.isnan(got.loc["none", "coverage80"])

@@ -43,9 +43,11 @@ def test_forecast_models_short_backtest(tmp_path):
     fixed = evaluate.forecasts(series.monthly(), [models.DEFAULT], horizons=(1,),
                                origins=("2023-01", "2023-12"))
     held = evaluate.score(fixed).iloc[0]
+    cover = evaluate.coverage_interval(fixed).loc[80]
     assert got["windows"] == {"2023-01..2023-12": {
         "forecasts": int(held["n"]), "coverage80": round(float(held["coverage80"]), 3),
-        "coverage95": round(float(held["coverage95"]), 3)}}
+        "coverage95": round(float(held["coverage95"]), 3),
+        "coverage80_interval90": [round(float(cover["lo"]), 3), round(float(cover["hi"]), 3)]}}
 
 
 def test_export_controls_other_event(tmp_path):
