@@ -31,8 +31,7 @@ def floor_notebook(folder: Path) -> Path:
     """A notebook with the brief's imports and nothing else."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "import matplotlib.pyplot as plt\nfrom IPython.display import Markdown, display\n\n"
-        "from helpers import brief, plots, wording")]
+        "from IPython.display import Markdown, display\n\nfrom helpers import brief, plots, wording")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     path = folder / "floor.ipynb"

@@ -313,6 +313,15 @@ def ratio_chart(ratios: pd.DataFrame, *, title: str, ylabel: str, source: str
     return fig
 
 
+def show(fig: plt.Figure, alt: str) -> None:
+    """Display `fig` in a notebook with its alternative text (kept in the output's metadata,
+    where the brief's HTML template reads it) and close it, so that it is shown once."""
+    from IPython.display import display
+
+    display(fig, metadata={"image/png": {"alt": alt}})
+    plt.close(fig)
+
+
 def brief_headline_chart(n: Any) -> tuple[plt.Figure, list[str]]:
     """The brief's five years of the 稀土 line with the forecast made before the release and
     the events up to the brief's month (`n`: a `helpers.brief.Numbers`)."""

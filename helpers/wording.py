@@ -437,6 +437,29 @@ def chart_key(legend: list[str]) -> str:
             + "; ".join(html.escape(line) for line in legend) + ".</div>")
 
 
+def chart_alt(n: Numbers, chart: str) -> str:
+    """The alternative text of the brief's `chart` ("destinations" or "headline"): what it
+    draws, over which months, and where its numbers are in words, for a reader who cannot see
+    it (nbconvert's default says only that no description was provided)."""
+    events = " and the policy events as numbered vertical lines, listed below the chart"
+    if chart == "destinations":
+        panel = n.destination_panel
+        drawn = [c for c in panel.columns if panel[c].notna().any()]
+        return (f"Line chart of magnet exports (HS 85051110) in tonnes per month to "
+                f"{_listed(drawn)}, {panel.index[0]:%B %Y} to {n.month:%B %Y},{events}. The "
+                f"month's figures by destination are in the table above.")
+    months = n.chart_months.index
+    fan = (", with the forecast made before the release and its 80% and 95% intervals"
+           if n.surprise is not None else "")
+    return (f"Line chart of the customs 稀土 (rare earths) line in tonnes per month, "
+            f"{months[0]:%B %Y} to {n.month:%B %Y}{fan},{events}. The month's figures are in "
+            f"the table above.")
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def forecast_frame(n: Numbers) -> pd.DataFrame:
     """The forecast for the chart: one row; a combined release at its monthly average."""
     s = n.surprise

@@ -222,6 +222,26 @@ def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, m
     assert "own past" not in wording.magnets_section(july)
 
 
+def test_chart_alternative_text_by_hand(tmp_path, monkeypatch):
+    # hand-made figures: the 稀土 line from May 2025, magnets to Japan in May and to Germany in
+    # June 2025, nothing to the others: the destination chart spans 24 months to June 2025
+    only_these_figures([row("rare_earths", "World", "2025-05", 5000, "2025-06-09"),
+                        row("rare_earths", "World", "2025-06", 5200, "2025-07-14"),
+                        row("magnets", "Japan", "2025-05", 200, "2025-06-20"),
+                        row("magnets", "Germany", "2025-06", 900, "2025-07-20")],
+                       tmp_path, monkeypatch)
+    june = brief.compute("2025-06", today=date(2026, 12, 1))
+    assert june.surprise is None  # far too short to forecast: no fan on the chart
+    assert wording.chart_alt(june, "destinations") == (
+        "Line chart of magnet exports (HS 85051110) in tonnes per month to Japan and Germany, "
+        "July 2023 to June 2025, and the policy events as numbered vertical lines, listed below "
+        "the chart. The month's figures by destination are in the table above.")
+    assert wording.chart_alt(june, "headline") == (
+        "Line chart of the customs 稀土 (rare earths) line in tonnes per month, May 2025 to June "
+        "2025, and the policy events as numbered vertical lines, listed below the chart. The "
+        "month's figures are in the table above.")
+
+
 def test_a_month_known_only_from_later_totals_gets_no_brief(tmp_path, monkeypatch):
     # January 2025 = January-March 15,000 - February 4,000 - March 6,000 = 5,000 t, but every
     # figure of that sum ends after January, so January's own brief would hold nothing
@@ -323,6 +343,9 @@ def test_render_then_failing_template_keeps_the_good_brief(tmp_path):
     assert not re.search(r"<script[^>]+src=", html)  # nothing fetched from a CDN
     assert "from helpers.brief import" not in html  # no code cells
     assert "data:image/png;base64" in html
+    # each chart says in words what it draws (nbconvert's default says nothing was provided)
+    assert "No description has been provided" not in html
+    assert html.count('alt="Line chart of ') == 2
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
     broken = nbformat.read(paths.BRIEF_TEMPLATE, as_version=4)
