@@ -387,10 +387,10 @@ def write_index(out: Path = paths.REPORTS) -> Path:
         line = headline(folder).removeprefix(f"{folder.name}: ")  # the month has its column
         rows.append(f"<tr><td>{folder.name}</td><td>{html.escape(line)}</td>"
                     f"<td>{html.escape(flag_cell(m))}</td><td>{links}</td></tr>")
-    page = ("<!doctype html><html><head><meta charset='utf-8'>"
+    page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
             "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px}"
+            "<style>body{font-family:'Noto Sans','Noto Sans CJK SC',Arial,sans-serif;margin:2em}td{padding:2px 10px}"
             "th{text-align:left}td:first-child,td:last-child{white-space:nowrap}"
             "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
             "<h1>China rare-earth exports: monthly briefs</h1><table>"

@@ -417,6 +417,7 @@ def test_briefs_range_writes_the_archive_page(tmp_path):
     assert page.count("<tr><td>2025-") == 2
     assert "<tr><td>2025-12</td><td>4,392 t (-20.1% m/m" in page  # the month is not repeated
     assert 'href="2025-12/brief.html"' in page and "<script" not in page
+    assert "<html lang='en'>" in page  # a screen reader reads it as English, like the briefs
     assert page.count("<td>no</td>") == 2  # percentiles 66 and 52: neither flagged
 
 
