@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import threadpoolctl
 from scipy import stats
 
 from helpers import evaluate, models, series
@@ -74,6 +75,10 @@ def test_missing_targets_are_not_scored():
     origins = evaluate.origins(y, 12)
     expected = sum(pd.notna(y.get(o + h)) for o in origins for h in (1, 3))
     assert len(rows) == expected
+    # the model's own intervals rest on no past errors
+    model = evaluate.forecasts(y, ["seasonal_naive"], horizons=(1,), n_origins=12,
+                               intervals="model")
+    assert len(model) and (model["n_past"] == 0).all()
 
 
 def test_backtest_is_deterministic():
@@ -127,6 +132,35 @@ def test_past_rmse_uses_only_errors_known_at_the_month():
     assert np.isnan(evaluate.past_rmse(table, "2020-04", min_errors=3)[2])
 
 
+def test_sum_errors_are_the_log_misses_of_the_next_two_months_sum():
+    y = monthly(100 + 20 * np.sin(np.arange(40.0)) + np.arange(40.0), "2020-01")
+    y["2022-06"] = np.nan
+    table = evaluate.sum_errors(y, "seasonal_naive")
+    assert list(table.columns) == [2]
+    # an origin needs itself and both months after it; none after 2023-02 (two months before
+    # the end), none whose sum would take in 2022-06
+    assert table.index[-1] == pd.Period("2023-02", "M")
+    assert not table.index.isin(pd.PeriodIndex(["2022-04", "2022-05", "2022-06"], freq="M")).any()
+    origin = pd.Period("2022-09", "M")
+    months = pd.period_range("2022-10", "2022-11", freq="M")
+    median = models.forecast_sum(models.fit(y.loc[:origin], "seasonal_naive"), months)["mean"]
+    expected = np.log(y["2022-10"] + y["2022-11"]) - np.log(median)
+    assert table.loc[origin, 2] == pytest.approx(expected)
+
+
+def test_past_rmse_defaults_are_the_registered_rule():
+    # the rule chosen on 2019-06..2022-10: the latest 48 errors, at least 24, equal weights.
+    # 60 one-month errors: 12 of 1.0, then 48 of 0.1; each known the month after its origin
+    index = pd.period_range("2015-01", periods=60, freq="M", name="origin")
+    table = pd.DataFrame({1: [1.0] * 12 + [0.1] * 48}, index=index)
+    assert evaluate.past_rmse(table, "2020-01")[1] == pytest.approx(0.1)  # the 1.0s are older
+    # at 2019-12 the latest 48 are the last 1.0 and 47 of 0.1, equally weighted
+    assert evaluate.past_rmse(table, "2019-12")[1] == pytest.approx(np.sqrt((1 + 47 * 0.01) / 48))
+    # at 2017-01 the errors of origins 2015-01..2016-12 are known: 24, enough; at 2016-12, 23
+    assert not np.isnan(evaluate.past_rmse(table, "2017-01")[1])
+    assert np.isnan(evaluate.past_rmse(table, "2016-12")[1])
+
+
 def test_decayed_errors_weigh_by_months_known():
     index = pd.period_range("2020-01", periods=4, freq="M", name="origin")
     table = pd.DataFrame({1: [0.1, -0.2, 0.3, 0.4]}, index=index)
@@ -140,6 +174,18 @@ def test_decayed_errors_weigh_by_months_known():
     assert past.percentile(0.0) == pytest.approx(100 * (0.5 + 0.5) / (1.75 + 1))
     with pytest.raises(ValueError, match="decay"):
         evaluate.weights(np.array([1.0]), 1.5)
+
+
+def test_one_blas_thread_limits_blas_inside_and_restores_it():
+    def blas_threads():
+        return {p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"}
+
+    assert blas_threads(), "numpy's BLAS is not visible to threadpoolctl"
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        with evaluate.one_blas_thread():
+            assert blas_threads() == {1}
+        assert blas_threads() == {2}
 
 
 def test_track_record_of_hand_computed_intervals():
@@ -157,7 +203,12 @@ def test_track_record_of_hand_computed_intervals():
     # known at 2020-05: only the forecasts of 2020-04 and 2020-05
     early = evaluate.track_record(table, "2020-05", 1, **options)
     assert (early.n, early.held80, str(early.last)) == (2, 2, "2020-05")
-    assert evaluate.track_record(table, "2020-07", 3).n == 0
+    nothing = (0, 0, 0, None, None)
+    # no horizon 3 in the table; at 2020-03 no forecast has 2 past errors behind it yet
+    for empty in (evaluate.track_record(table, "2020-07", 3),
+                  evaluate.track_record(table, "2020-03", 1, **options)):
+        assert (empty.n, empty.held80, empty.held95, empty.first, empty.last) == nothing
+        assert np.isnan(empty.pvalue80)
     # a window of origins: 2020-04 and 2020-05 (one inside, one outside)
     window = evaluate.track_record(table, "2020-07", 1, None, ("2020-04", "2020-05"), **options)
     assert (window.n, window.held80, str(window.first), str(window.last)) == \
@@ -296,6 +347,10 @@ def test_calibration_histogram_and_uniformity_test():
     assert result.outside95_pvalue == pytest.approx(1 - 0.95**5)
     with pytest.raises(ValueError):
         evaluate.calibration([120.0])
+    # a release below or above every past error is at 0 or 100, both valid; deciles by default
+    ends = evaluate.calibration([0.0, 100.0])
+    assert ends.histogram["lo"].tolist() == [10.0 * k for k in range(10)]
+    assert ends.histogram["count"].tolist() == [1] + [0] * 8 + [1]
 
 
 def test_gain_interval_of_a_known_gain():
@@ -332,6 +387,14 @@ def test_coverage_interval_by_hand():
     # 95th is 0.8 (26/27 of the draws are at most 0.8)
     assert single.loc[80, "lo"] == 0.0 and single.loc[80, "hi"] == pytest.approx(0.8)
     assert single.loc[95, ["lo", "hi"]].tolist() == [1.0, 1.0]
+    # blocks of two origins, two blocks cut to three origins: starts (s1, s2) in {0, 1}, each pair
+    # with chance 1/4, draw origins s1, s1 + 1, s2: A B A 0.8, A B B 0.5, B C A 0.5, B C B 0
+    # (A = 2020-01, B, C the others), so the 10th and 90th percentiles are 0 and 0.8 and the
+    # 30th and 70th both 0.5
+    pairs = evaluate.coverage_interval(rows, block=2, draws=2000, level=0.8)
+    assert pairs.loc[80, ["lo", "hi"]].tolist() == pytest.approx([0.0, 0.8])
+    middle = evaluate.coverage_interval(rows, block=2, draws=2000, level=0.4)
+    assert middle.loc[80, ["lo", "hi"]].tolist() == pytest.approx([0.5, 0.5])
     with pytest.raises(ValueError):
         evaluate.coverage_interval(rows, model="naive")
     with pytest.raises(ValueError):

@@ -30,6 +30,8 @@ def test_december_from_full_year_minus_jan_nov(write_figures):
     dec = built.months.loc[pd.Period("2024-12", "M")]
     assert dec["origin"] == "derived"
     assert dec["value"] == pytest.approx(3326)
+    # each total is given to the tonne (+-0.5), so their difference is known to +-1.0
+    assert dec["tol"] == pytest.approx(1.0)
     assert sorted(dec["ids"]) == sorted(figures.figure_id(r) for r in rows)
 
 
@@ -40,6 +42,8 @@ def test_longer_chain(write_figures):
     months = build(write_figures, rows).months
     assert months.loc[pd.Period("2023-02", "M"), "origin"] == "derived"
     assert months.loc[pd.Period("2023-02", "M"), "value"] == pytest.approx(90)
+    # four figures to the tonne (+-0.5 each): February is known to +-2.0
+    assert months.loc[pd.Period("2023-02", "M"), "tol"] == pytest.approx(2.0)
 
 
 def test_two_step_chain_through_a_derived_month(write_figures):
@@ -58,6 +62,25 @@ def test_january_february_stay_missing_with_combined_known(write_figures):
     assert built.months.loc[pd.Period("2022-02", "M"), "origin"] == "missing"
     assert built.janfeb.loc[2022, "value"] == 7835
     assert series.janfeb(figures=write_figures(rows))[2022] == 7835
+
+
+def test_interval_total_published_summed_or_unknown(write_figures):
+    # Jan-Feb 7,835 + Mar 4,845.2 = 12,680.2 for Jan-Mar; the Jan-Feb figure shares Jan-Mar's
+    # start but not its end, so it is not Jan-Mar as published. April is missing.
+    rows = [figure("2022-01", "2022-02", 7835), figure("2022-03", "2022-03", 4845.2),
+            figure("2022-05", "2022-05", 5000)]
+    built = build(write_figures, rows)
+    total, how = series.interval_total(built, "2022-01", "2022-03")
+    assert total == pytest.approx(12680.2) and how == "Jan+Feb combined plus the later months"
+    assert series.interval_total(built, "2022-01", "2022-02") == (7835, "published")
+    assert series.interval_total(built, "2022-03", "2022-03") == (4845.2, "published")
+    assert series.interval_total(built, "2022-03", "2022-05") is None
+    assert series.interval_total(built, "2022-01", "2022-05") is None
+    # a Jan-Feb derived from Jan-Mar 11,837 minus March 4,446 = 7,391 stands in for both months
+    derived = build(write_figures, [figure("2023-01", "2023-03", 11837),
+                                    figure("2023-03", "2023-03", 4446)])
+    total, _ = series.interval_total(derived, "2023-01", "2023-02")
+    assert total == pytest.approx(7391)
 
 
 def test_combined_derived_from_first_quarter(write_figures):
@@ -104,6 +127,12 @@ def test_contradiction_reported_not_averaged(write_figures):
     assert [c["interval"] for c in built.contradictions] == ["2023-01..2023-04"]
     assert built.contradictions[0]["difference"] == pytest.approx(400 - 210)
     assert built.months.loc[pd.Period("2023-04", "M"), "value"] == 60
+    # a first quarter (Jan-Feb 100 + March 50) published as 160 contradicts it by 10
+    quarter = build(write_figures, [figure("2023-01", "2023-02", 100),
+                                    figure("2023-03", "2023-03", 50),
+                                    figure("2023-01", "2023-03", 160)])
+    assert [(c["interval"], c["difference"]) for c in quarter.contradictions] == \
+        [("2023-01..2023-03", pytest.approx(10))]
 
 
 @pytest.mark.parametrize("december, contradicts", [(9645, True), (9644, False)])
