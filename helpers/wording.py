@@ -124,7 +124,8 @@ def _when(release: releases.Release) -> str:
 
 def not_in_data(n: Numbers) -> str:
     """'not in the data yet' while the detailed release is still to come on the day the brief
-    is made; 'not in the data' once its date has passed (out, but nobody has added it)."""
+    is made; 'not in the data' from its date on (out, as `releases.due` counts it, but nobody
+    has added it)."""
     made = pd.Timestamp(n.currency["generated"]).date()
     return "not in the data" + (" yet" if n.detailed.date > made else "")
 

@@ -58,6 +58,12 @@ def test_a_missing_detailed_release_is_awaited_only_before_its_date():
     assert "is not in the data." in wording.magnets_section(late)
     early = brief.compute("2023-08", today=date(2023, 9, 15))  # made between the two releases
     assert wording.not_in_data(early) == "not in the data yet"
+    # the detailed release's latest day is 23 September 2023: out from that day on
+    assert early.detailed.date == date(2023, 9, 23)
+    eve = brief.compute("2023-08", today=date(2023, 9, 22))
+    assert wording.not_in_data(eve) == "not in the data yet"
+    assert wording.not_in_data(brief.compute("2023-08", today=date(2023, 9, 23))) == \
+        "not in the data"
 
 
 def test_december_2025_says_which_way_past_forecasts_missed():
@@ -65,6 +71,10 @@ def test_december_2025_says_which_way_past_forecasts_missed():
     # one-month forecasts (two-sided binomial p = 0.006), which the brief says
     n = brief.compute("2025-12", today=date(2026, 12, 1))
     assert n.surprise.n_past == 48 and n.surprise.above_pct == pytest.approx(100 * 34 / 48)
+    # 4,392 t against a median forecast of 4,069 t: 100 * (4392 / 4068.7 - 1) = 7.9% above
+    assert n.surprise.actual == 4392 and round(n.surprise.mean) == 4069
+    assert ("4,069 t (80% interval 3,019–5,483 t), it is 7.9% above: percentile 52 among the "
+            "model's past errors, within the usual range") in wording.surprise_sentence(n)
     assert ("Those past forecasts were mostly too low: the figure came in above 71% of them."
             in wording.surprise_sentence(n))
     assert brief.metrics(n)["past_lean"] == {
@@ -128,11 +138,13 @@ def test_weak_february_is_unconfirmed():
 def test_published_year_to_date_change_is_quoted():
     n = brief.compute("2024-06", today=date(2026, 12, 1))
     assert brief.metrics(n)["ytd_yoy_pct"] == 10.9  # GACC's own, as Reuters quoted it
-    computed = n.ytd_yoy_pct_computed
     text = wording.headline_section(n)
-    assert "+10.9%" in text
-    if computed is not None and abs(computed - 10.9) >= 0.1:
-        assert f"from the months held: {computed:+.1f}%" in text
+    # the months held give +11.9% (GACC compares against revised 2023 figures): both are said
+    assert round(n.ytd_yoy_pct_computed, 1) == 11.9
+    assert "as GACC published it: +10.9%" in text and "from the months held: +11.9%" in text
+    # September 2024: published and computed agree (+6.4%), so only the published one is said
+    agree = wording.headline_section(brief.compute("2024-09", today=date(2026, 12, 1)))
+    assert "as GACC published it: +6.4%" in agree and "from the months held" not in agree
 
 
 def test_no_hindsight_in_a_2025_brief():
@@ -366,6 +378,19 @@ def test_month_without_enough_history_has_no_forecast():
     assert m["quantity_t"] == 5456.0
     assert m["forecast"]["mean"] is None and m["surprise_pct"] is None
     assert wording.surprise_sentence(early).startswith("No forecast for June 2018:")
+    assert wording.forecast_frame(early).empty  # nothing for the chart to draw
+
+
+def test_chart_forecast_is_the_release_forecast_a_combined_one_at_its_monthly_average():
+    december = brief.compute("2025-12", today=date(2026, 12, 1))
+    drawn = wording.forecast_frame(december)
+    assert list(drawn.index.astype(str)) == ["2025-12"]
+    assert drawn.to_dict("records") == [pytest.approx(
+        {k: getattr(december.surprise, k) for k in ("mean", "lo80", "hi80", "lo95", "hi95")})]
+    combined = brief.compute("2026-02", today=date(2026, 12, 1))  # January-February 2026
+    assert combined.combined
+    assert wording.forecast_frame(combined).loc["2026-02", "hi95"] == \
+        pytest.approx(combined.surprise.hi95 / 2)
 
 
 @pytest.mark.parametrize("content, message", [
