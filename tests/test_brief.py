@@ -74,12 +74,26 @@ def test_december_2025_says_which_way_past_forecasts_missed():
     # 4,392 t against a median forecast of 4,069 t: 100 * (4392 / 4068.7 - 1) = 7.9% above
     assert n.surprise.actual == 4392 and round(n.surprise.mean) == 4069
     assert ("4,069 t (80% interval 3,019–5,483 t), it is 7.9% above: percentile 52 among the "
-            "model's past errors, within the usual range") in wording.surprise_sentence(n)
+            "model's past errors, within the usual range (a miss this large either way came in "
+            "about 96% of past forecasts)") in wording.surprise_sentence(n)  # 2 * (100 - 52)
     assert ("Those past forecasts were mostly too low: the figure came in above 71% of them."
             in wording.surprise_sentence(n))
     assert brief.metrics(n)["past_lean"] == {
         "above_pct": 70.8, "binomial_pvalue": round(stats.binomtest(34, 48, 0.5).pvalue, 3)}
     assert brief.metrics(brief.compute("2018-12", today=date(2026, 12, 1)))["past_lean"] is None
+
+
+@pytest.mark.parametrize("month, verdict", [
+    # percentile 91.1, not flagged: outside the 10th-90th; a miss this large 2 * (100 - 91.1)%
+    ("2021-09", "percentile 91 among the model's past errors, higher than in 9 of 10 past "
+                "forecasts (a miss this large either way came in about 18% of past forecasts)"),
+    # percentile 98.1: beyond 97.5, flagged
+    ("2021-07", "percentile 98 among the model's past errors, beyond the central 95% of past "
+                "misses: unusual (a miss this large either way came in about 4% of past "
+                "forecasts)"),
+])
+def test_surprise_verdict_by_percentile(month, verdict):
+    assert verdict in wording.surprise_sentence(brief.compute(month, today=date(2026, 12, 1)))
 
 
 @pytest.mark.parametrize("above, pvalue, said", [
@@ -216,6 +230,8 @@ def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, m
     assert june.sources[note - 1].url == "https://example.org/Japan/2025-03"
     table = wording.magnets_section(june)
     assert f"Latest figures where June 2025 is not published: Japan 200 t [{note}] in March 2025." in table
+    assert ("to United States 400 t; not published for Japan, Germany, South Korea, India, "
+            "Vietnam.") in " ".join(wording.key_points(june))
     japan = next(d for d in brief.metrics(june)["magnets"]["destinations"]
                  if d["partner"] == "Japan")
     assert japan["latest"] == {"month": "2025-03", "quantity_t": 200.0, "unconfirmed": False,
@@ -252,6 +268,13 @@ def test_chart_alternative_text_by_hand(tmp_path, monkeypatch):
         "Line chart of the customs 稀土 (rare earths) line in tonnes per month, May 2025 to June "
         "2025, and the policy events as numbered vertical lines, listed below the chart. The "
         "month's figures are in the table above.")
+
+
+@pytest.mark.parametrize("names, said", [(["Japan"], "Japan"),
+                                         (["Japan", "India"], "Japan and India"),
+                                         (["Japan", "India", "Vietnam"], "Japan, India and Vietnam")])
+def test_destinations_are_listed_as_a_sentence_lists_them(names, said):
+    assert wording._listed(names) == said
 
 
 def test_a_month_known_only_from_later_totals_gets_no_brief(tmp_path, monkeypatch):
@@ -597,6 +620,10 @@ def test_every_numbered_source_is_cited_in_the_brief(month, without_march_2026_h
     cited = {int(k) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text)
              for k in group.split(", ")}
     assert cited == set(range(1, len(n.sources) + 1))
+    # and the notes carry those numbers, in order, each with its own source's address
+    notes = re.findall(r"^(\d+)\. \[.*?\]\(([^)]*)\)", wording.sources_section(n), re.M)
+    assert [(int(k), url) for k, url in notes] == \
+        [(k, source.url) for k, source in enumerate(n.sources, start=1)]
 
 
 def test_magnet_total_changes_by_hand():
