@@ -170,6 +170,16 @@ def test_no_hindsight_in_a_2025_brief():
         n.currency["data_as_of"], "")
 
 
+def test_policy_section_spans_the_six_months_up_to_the_month():
+    # February 2026: September 2025 to February 2026, so the rules of 22 August 2025 are out;
+    # March 2026: October 2025 on, so the Busan meeting of 30 October 2025 is in
+    today = date(2026, 12, 1)
+    february, march = (brief.compute(m, today=today) for m in ("2026-02", "2026-03"))
+    assert "2025-08-quota-rules" not in set(february.events["id"])
+    assert "2025-10-busan" in set(march.events["id"])
+    assert wording.policy_section(march).startswith("## Policy: the six months up to March 2026")
+
+
 @pytest.fixture
 def without_march_2026_headline(monkeypatch):
     """The data as if GACC's preliminary release for March 2026 were not held (as on

@@ -110,6 +110,13 @@ def test_forecast_covariance_matches_statsmodels_variance():
     variance = fitted.core.res.get_forecast(5).var_pred_mean
     assert np.diag(cov) == pytest.approx(np.asarray(variance))
     assert np.all(np.linalg.eigvalsh(cov) > 0)
+    # the specification the module docstring gives: SARIMA (1,0,0)(0,1,1)12 and a local level
+    # with a stochastic monthly seasonal, fitted on logs
+    assert (fitted.core.res.model.order, fitted.core.res.model.seasonal_order, fitted.log) == \
+        ((1, 0, 0), (0, 1, 1, 12), True)
+    ets = models.fit(seasonal_series(), "ets").core.res.model
+    assert (ets.trend_specification, ets.seasonal_periods, ets.stochastic_seasonal) == \
+        ("local level", 12, True)
 
 
 def test_warnings_are_counted_not_shown(capsys):
