@@ -135,6 +135,9 @@ def test_failed_fit_falls_back_and_says_why():
     fitted = models.fit(short, "combo")
     assert (fitted.model, fitted.requested) == ("seasonal_naive", "combo")
     assert "fewer than 24" in fitted.failures["sarima"]
+    # 24 available months (the first two years have January and February) are enough; 23 not
+    assert models.fit(seasonal_series(n=24), "sarima").model == "sarima"
+    assert models.fit(seasonal_series(n=23), "sarima").model == "seasonal_naive"
     broken = models.fit(seasonal_series(), "sarima", order=(1, 0, 0, 0))
     assert broken.model == "seasonal_naive"
     assert broken.failures["sarima"].startswith("ValueError")
