@@ -260,27 +260,20 @@ def test_a_missing_magnet_figure_shows_the_latest_of_the_year_before(tmp_path, m
     assert "own past" not in wording.magnets_section(july)
 
 
-def test_other_destinations_are_listed_only_in_a_month_they_have_a_figure(tmp_path, monkeypatch):
-    # Thailand has June 2025, Italy only May: the June table lists the six main destinations
-    # (with or without figures) and Thailand, not Italy
-    only_these_figures([row("rare_earths", "World", "2025-06", 5000, "2025-07-14"),
-                        row("magnets", "World", "2025-06", 3000, "2025-07-20"),
+def test_chart_alternative_text_by_hand(tmp_path, monkeypatch):
+    # hand-made figures: the 稀土 line from May 2025, magnets to Japan in May and to Germany and
+    # Thailand in June 2025, to Italy in May only, nothing to the others: the destination chart
+    # spans 24 months to June 2025
+    only_these_figures([row("rare_earths", "World", "2025-05", 5000, "2025-06-09"),
+                        row("rare_earths", "World", "2025-06", 5200, "2025-07-14"),
+                        row("magnets", "Japan", "2025-05", 200, "2025-06-20"),
+                        row("magnets", "Germany", "2025-06", 900, "2025-07-20"),
                         row("magnets", "Thailand", "2025-06", 50, "2025-07-20"),
                         row("magnets", "Italy", "2025-05", 40, "2025-06-20")],
                        tmp_path, monkeypatch)
     june = brief.compute("2025-06", today=date(2026, 12, 1))
+    # a destination outside the six main ones is listed only in a month it has a figure
     assert [d.partner for d in june.destinations] == [*brief.MAIN_DESTINATIONS, "Thailand"]
-
-
-def test_chart_alternative_text_by_hand(tmp_path, monkeypatch):
-    # hand-made figures: the 稀土 line from May 2025, magnets to Japan in May and to Germany in
-    # June 2025, nothing to the others: the destination chart spans 24 months to June 2025
-    only_these_figures([row("rare_earths", "World", "2025-05", 5000, "2025-06-09"),
-                        row("rare_earths", "World", "2025-06", 5200, "2025-07-14"),
-                        row("magnets", "Japan", "2025-05", 200, "2025-06-20"),
-                        row("magnets", "Germany", "2025-06", 900, "2025-07-20")],
-                       tmp_path, monkeypatch)
-    june = brief.compute("2025-06", today=date(2026, 12, 1))
     assert june.surprise is None  # far too short to forecast: no fan on the chart
     assert wording.chart_alt(june, "destinations") == (
         "Line chart of magnet exports (HS 85051110) in tonnes per month to Japan and Germany, "
