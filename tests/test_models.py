@@ -230,6 +230,8 @@ def test_surprise_rank_among_known_past_errors():
     assert result.lo95 == pytest.approx(np.exp(log[49] - Z95 * np.sqrt(np.mean(past ** 2))))
     assert result.calibrated and not result.flag
     assert "percentile" in result.sentence and "48 one-month-ahead errors" in result.sentence
+    # exp(0.05) - 1 = 5.13% above the median
+    assert f"{actual:,.0f} t, 5.1% above the seasonal naive forecast" in result.sentence
     far = models.surprise(y, month, actual=10 * result.hi95, model="seasonal_naive")
     assert far.flag and far.percentile == pytest.approx(100 * 48.5 / 49)
     assert "above" in far.sentence and "outside the central 95% of past errors" in far.sentence
