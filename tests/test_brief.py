@@ -607,6 +607,25 @@ def test_alerts_by_hand_and_unconfirmed_when_their_figure_is_weak(month, alerts)
     assert [(a["kind"], a["series"], a["sentence"], a["unconfirmed"]) for a in got] == alerts
 
 
+def test_metrics_say_when_the_magnet_change_on_the_year_is_as_published():
+    may = brief.metrics(brief.compute("2025-05", today=date(2026, 12, 1)))["magnets"]
+    assert (may["yoy_pct"], may["yoy_as_published"]) == (-74.0, True)  # Kyodo's "74%減"
+    march = brief.metrics(brief.compute("2026-03", today=date(2026, 12, 1)))["magnets"]
+    assert (march["yoy_pct"], march["yoy_as_published"]) == (-1.6, False)  # from the months
+
+
+def test_a_derived_month_cites_the_totals_it_comes_from(tmp_path, monkeypatch):
+    # December 2025 = January-December 62,585.2 - January-November 58,193.1 = 4,392.1 t
+    only_these_figures([row("rare_earths", "World", "2025-11", 58193.1, "2025-12-08",
+                            start="2025-01"),
+                        row("rare_earths", "World", "2025-12", 62585.2, "2026-01-14",
+                            start="2025-01")], tmp_path, monkeypatch)
+    december = brief.compute("2025-12", today=date(2026, 12, 1))
+    assert (december.now.origin, december.now.value) == ("derived", pytest.approx(4392.1))
+    assert sorted(december.sources[k - 1].url for k in december.now.notes) == \
+        ["https://example.org/World/2025-11", "https://example.org/World/2025-12"]
+
+
 def test_the_latest_policy_event_point_is_about_rare_earths():
     # January 2025: no rare-earth export control within a year; the latest event of the six
     # months is the US ban on gallium, germanium and antimony (3 December 2024), the latest
