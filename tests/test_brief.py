@@ -626,6 +626,37 @@ def test_a_derived_month_cites_the_totals_it_comes_from(tmp_path, monkeypatch):
         ["https://example.org/World/2025-11", "https://example.org/World/2025-12"]
 
 
+def test_chart_draws_combined_january_february_up_to_the_month_only():
+    march = brief.compute("2025-03", today=date(2026, 12, 1))
+    assert march.chart_janfeb.index[-1] == 2025 and march.chart_janfeb[2025] == 8511
+    assert march.chart_months.index[-1] == pd.Period("2025-03", "M")
+
+
+def test_an_aggregate_destination_gets_its_change_on_the_year(tmp_path, monkeypatch):
+    # the European Union 150 t in June 2025 against 100 t in June 2024: +50%, no share
+    only_these_figures([row("rare_earths", "World", "2025-06", 5000, "2025-07-14"),
+                        row("magnets", "World", "2025-06", 3000, "2025-07-20"),
+                        row("magnets", "European Union", "2024-06", 100, "2024-07-20"),
+                        row("magnets", "European Union", "2025-06", 150, "2025-07-20")],
+                       tmp_path, monkeypatch)
+    eu = next(d for d in brief.compute("2025-06", today=date(2026, 12, 1)).destinations
+              if d.partner == "European Union")
+    assert (eu.aggregate, eu.yoy_pct, eu.share_pct) == (True, 50.0, None)
+
+
+def test_a_combined_release_compares_each_destination_with_january_february_before(
+        tmp_path, monkeypatch):
+    # Germany 300 t in January-February 2026 against 200 t in January-February 2025: +50%
+    only_these_figures([row("rare_earths", "World", "2026-02", 10000, "2026-03-10",
+                            start="2026-01"),
+                        row("magnets", "Germany", "2025-02", 200, "2025-03-20", start="2025-01"),
+                        row("magnets", "Germany", "2026-02", 300, "2026-03-20", start="2026-01")],
+                       tmp_path, monkeypatch)
+    germany = next(d for d in brief.compute("2026-02", today=date(2026, 12, 1)).destinations
+                   if d.partner == "Germany")
+    assert (germany.quantity.value, germany.yoy_pct, germany.mom_pct) == (300, 50.0, None)
+
+
 def test_the_latest_policy_event_point_is_about_rare_earths():
     # January 2025: no rare-earth export control within a year; the latest event of the six
     # months is the US ban on gallium, germanium and antimony (3 December 2024), the latest
