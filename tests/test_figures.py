@@ -143,3 +143,37 @@ def test_absurd_dates_periods_and_addresses(write_figures, field, bad, message):
     column = "start" if field == "end" else field
     with pytest.raises(DataError, match=f":2: column '{column}': .*{message}"):
         figures.load(write_figures([row]))
+
+
+def test_a_figure_given_twice_in_one_file_names_both_lines(write_figures):
+    rows = [figure("2025-01", "2025-01", 100), figure("2025-02", "2025-02", 90),
+            figure("2025-01", "2025-01", 100)]
+    with pytest.raises(DataError, match=r"figures.csv:4: the same figure as line 2"):
+        figures.load(write_figures(rows))
+
+
+def test_the_first_of_several_bad_rows_is_named_and_the_rest_counted(write_figures):
+    rows = [figure("2025-01", "2025-01", 100), figure("2025-02", "2025-02", 100),
+            figure("2025-03", "2025-03", 100), figure("2025-04", "2025-04", 100)]
+    rows[1]["partner"] = rows[3]["partner"] = "USA"
+    with pytest.raises(DataError, match=r"figures.csv:3: column 'partner': 'USA' is not .*"
+                                        r"\(1 more problems\)$"):
+        figures.load(write_figures(rows))
+
+
+@pytest.mark.parametrize("start, end, as_published, column, message", [
+    ("2024-12", "2025-01", None, "end", "spans two years"),
+    ("2025-01", "2025-01", "=SUM(A1) t", "as_published", "starts like a spreadsheet formula"),
+    ("2025-01", "2025-01", "@cmd 100 t", "as_published", "starts like a spreadsheet formula"),
+])
+def test_cross_column_rules(write_figures, start, end, as_published, column, message):
+    path = write_figures([figure(start, end, 100, as_published=as_published)])
+    with pytest.raises(DataError, match=f":2: column '{column}': .*{message}"):
+        figures.load(path)
+
+
+def test_the_first_year_allowed_loads(write_figures):
+    frame = figures.load(write_figures([figure(f"{figures.FIRST_YEAR}-01",
+                                               f"{figures.FIRST_YEAR}-01", 1,
+                                               published=f"{figures.FIRST_YEAR}-02")]))
+    assert frame["start"].tolist() == [f"{figures.FIRST_YEAR}-01"]

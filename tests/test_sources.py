@@ -20,12 +20,15 @@ def test_period_bounds(period, bounds):
     ("export_rare_earths_volume", 2025, "", ("export", "rare_earths", "World")),
     ("export_rare_earths_volume_ytd_Jan-Oct", 2025, "", ("export", "rare_earths", "World")),
     ("export_rare_earths_volume", 2014, "", ("export", "rare_earths_quota_era", "World")),
+    ("export_rare_earths_volume", 2015, "", ("export", "rare_earths", "World")),
     ("import_rare_earths_volume", 2024, "", ("import", "rare_earths", "World")),
     ("export_magnets_to_SouthKorea_volume", 2025, "", ("export", "magnets", "South Korea")),
     ("export_magnets_to_Japan_volume", 2025, "wider product scope than HS 85051110",
      ("export", "magnets_wide", "Japan")),
     ("export_magnets_and_magnet_alloys_volume_fullyear", 2024, "",
      ("export", "magnets_wide", "World")),
+    ("export_magnets_and_magnet_alloys_to_US_volume", 2025, "",
+     ("export", "magnets_wide", "United States")),
     ("export_rare_earth_products_volume_bloomberg_calc", 2025, "",
      ("export", "rare_earth_products_bbg", "World")),
 ])
@@ -236,3 +239,26 @@ def test_a_title_starting_with_a_formula_is_written_inert(tmp_path):
     out = tmp_path / "figures.csv"
     sources.build([raw], out)
     assert figures.load(out).iloc[0]["source"].startswith("'=HYPERLINK")
+
+
+def test_own_finds_name_their_outlet_and_default_to_value_and_unit(tmp_path):
+    # the project's own layout: explicit columns, nothing mined from a title
+    row = {"period": "2025-06", "series": "export_magnets_to_Vietnam_volume", "value": "340",
+           "unit": "t", "outlet": "Dan Viet", "headline": "Magnets to Vietnam", "quote": "",
+           "url": "https://d.example/1", "published": "2025-07", "flags": "weak source",
+           "comment": ""}
+    out = tmp_path / "figures.csv"
+    sources.build([write_raw(tmp_path / "own.csv", [list(row.values())],
+                             columns=sources.OWN_COLUMNS)], out)
+    found = figures.load(out).iloc[0]
+    assert (found["partner"], found["as_published"], found["note"]) == ("Vietnam", "340 t",
+                                                                        "weak source")
+    quoted = write_raw(tmp_path / "quoted.csv", [list({**row, "quote": "340 tonnes"}.values())],
+                       columns=sources.OWN_COLUMNS)
+    sources.build([quoted], out)
+    assert figures.load(out).iloc[0]["as_published"] == "340 tonnes"
+    nameless = write_raw(tmp_path / "nameless.csv", [list({**row, "outlet": " "}.values())],
+                         columns=sources.OWN_COLUMNS)
+    with pytest.raises(DataError, match=r"nameless.csv:2: column 'outlet': every figure needs"):
+        sources.build([nameless], tmp_path / "never.csv")
+    assert not (tmp_path / "never.csv").exists()
