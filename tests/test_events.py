@@ -84,3 +84,22 @@ def test_shipped_timeline_dates_kinds_and_sources():
     assert timeline.loc["2026-01-japan-restrictions", "kind"] == "informal"
     for event in ("2024-12-us-ban", "2025-02-minor-metals", "2026-02-japan-entities"):
         assert not any(host in timeline.loc[event, "url"] for host in ("github", "cryptogon"))
+
+
+def test_pick_by_id_or_by_the_month_announced_or_in_force(tmp_path):
+    # a-measure: announced 2025-10-09, in force 2025-11-08; b-lift: announced 2025-12-02
+    timeline = events.load(write(tmp_path, GOOD, "b-lift,2025-12-02,,relaxation,T,D,"
+                                 "https://e.org/b,S,,a-measure" + TAIL))
+
+    def ids(*args, **kwargs):
+        return list(events.pick(timeline, *args, **kwargs)["id"])
+
+    assert ids(["b-lift"]) == ["b-lift"]
+    assert ids(["2025-11"]) == ["a-measure"]  # in force that month
+    assert ids(["2025-10-09"]) == ["a-measure"]
+    assert ids(["2025-12", "a-measure"]) == ["a-measure", "b-lift"]
+    with pytest.raises(DataError, match="no event with id or date '2025-09'"):
+        events.pick(timeline, ["2025-09"])
+    # a range open on one side
+    assert ids(start="2025-12-01") == ["b-lift"]
+    assert ids(end="2025-10") == ["a-measure"]

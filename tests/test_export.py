@@ -43,6 +43,7 @@ def test_every_month_with_its_origin_and_provenance(data):
     assert pd.isna(by.loc[("2025-02", "2025-02"), "value"])
     jf = by.loc[("2025-01", "2025-02")]
     assert (jf["value"], jf["origin"], jf["known_since"]) == (10000, "reported", "2025-03-07")
+    assert not jf["unconfirmed"]
     assert jf["sources"] == "https://example.org/janfeb"
     # March = January-March less January-February, known once the second story came out
     march = by.loc[("2025-03", "2025-03")]
@@ -58,6 +59,15 @@ def test_every_month_with_its_origin_and_provenance(data):
     assert len(april["sources"].split(" | ")) == 2 and len(april["figure_ids"].split()) == 2
     may = by.loc[("2025-05", "2025-05")]
     assert may["unconfirmed"] and may["origin"] == "reported"
+
+
+def test_a_combined_release_on_a_weak_copy_alone_is_unconfirmed(tmp_path):
+    path = tmp_path / "figures.csv"
+    pd.DataFrame([story("2025-01", "2025-02", 10000, "2025-03-07", "janfeb",
+                        note="weak source")]).to_csv(path, index=False)
+    table = export.frame(figures.load_all(base=path)).set_index(["start", "end"])
+    jf = table.loc[("2025-01", "2025-02")]
+    assert jf["unconfirmed"] and jf["origin"] == "reported"
 
 
 def test_a_vintage_holds_only_what_was_out_by_its_day(data):
