@@ -674,6 +674,13 @@ def test_brief_charts_draw_rare_earth_events_not_controls_on_other_goods():
                         "2025-02-minor-metals"}
 
 
+def test_brief_charts_mark_events_of_the_24_months_drawn():
+    # November 2025's charts start in December 2023: the technology ban of 21 December 2023 is
+    # drawn, the reporting rule of 7 November 2023 is a month too early
+    drawn = set(brief.compute("2025-11", today=date(2026, 12, 1)).chart_events["id"])
+    assert "2023-12-technology-ban" in drawn and "2023-11-reporting" not in drawn
+
+
 @pytest.mark.parametrize("month", ["2025-12", "2026-02", "2026-03"])
 def test_every_numbered_source_is_cited_in_the_brief(month, without_march_2026_headline):
     """2026-03 without its preliminary figure: the headline table still shows the month before
