@@ -33,6 +33,20 @@ def test_release_says_how_the_date_is_known():
         releases.release("2025-08", "final")
 
 
+@pytest.mark.parametrize("month, stage, day", [
+    ("2026-03", "preliminary", date(2026, 4, 14)), ("2026-03", "monthly_tables", date(2026, 4, 23)),
+])
+def test_the_rule_gives_the_latest_day_seen_for_the_stage(month, stage, day):
+    rule = releases.release(month, stage)
+    assert (rule.date, rule.how) == (day, "rule")
+    # no dated release of the stage came later in its month than the rule says, save the one
+    # postponed by the party congress: so the rule never calls a release out too early
+    calendar = releases.load()
+    dated = calendar[(calendar["stage"] == stage)
+                     & (calendar["month"] != pd.Period("2022-09", "M"))]
+    assert max(d.day for d in dated["date"]) == day.day
+
+
 def test_behind_text_names_the_missing_span():
     text = releases.behind_text(pd.Period("2026-02", "M"), date(2026, 11, 28))
     assert "GACC has published 2026-03 to 2026-10" in text and "8 releases" in text
