@@ -29,7 +29,9 @@ AREAS = {0: ("W00", "World"), 156: ("CHN", "China"), 392: ("JPN", "Japan"),
 DESCRIPTIONS = {"850511": "Permanent magnets and articles intended to become permanent magnets "
                           "after magnetisation; of metal",
                 "280530": "Rare-earth metals, scandium and yttrium, whether or not intermixed "
-                          "or interalloyed"}
+                          "or interalloyed",
+                "850519": "Permanent magnets and articles intended to become permanent magnets "
+                          "after magnetisation; other than of metal"}
 
 # (reporter, flow, period, partner, cmd, net weight kg or None, primary value USD)
 CHINA_EXPORTS = [

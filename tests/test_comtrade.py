@@ -281,3 +281,13 @@ def test_fetch_to_snapshot_to_figures_to_series(fake, tmp_path):
     assert japan.to_dict() == {pd.Period("2025-01", "M"): 1200.0,
                                pd.Period("2025-02", "M"): 1000.0}
     assert set(loaded["product"]) == {"magnets_hs6"}
+
+
+def test_snapshots_of_no_known_product_are_a_clear_error(tmp_path):
+    # HS 850519 (non-metal magnets) is no product of this package: nothing to convert
+    fake = FakeAPI(rows=[(156, "X", "202501", 392, "850519", 1_000, 50_000)])
+    comtrade.fetch(comtrade.query("China", "all", "X", "850519", "2025-01"), None, tmp_path,
+                   client=fake, sleep=lambda s: None, now=RETRIEVED)
+    with pytest.raises(DataError, match=r"no HS code of a known product in these snapshots "
+                                        r"\(\['850519'\]\); expected one of .*850511"):
+        customs.snapshot_figures(tmp_path)

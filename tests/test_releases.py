@@ -65,6 +65,7 @@ def test_in_range_lists_the_skipped_months():
 @pytest.mark.parametrize("row, message", [
     ("2025-13,preliminary,2026-01-14,calendar,T,https://x.org,", "'2025-13' is not YYYY-MM"),
     ("2025-03,preliminary,2025-03-30,calendar,T,https://x.org,", "within or before its month"),
+    ("2025-03,preliminary,2025-03-31,calendar,T,https://x.org,", "within or before its month"),
     ("2025-03,final,2025-04-14,calendar,T,https://x.org,", "expected a stage"),
     ("2025-03,preliminary,2025-04-14,calendar,T,,", "source title and address"),
 ])
