@@ -51,6 +51,9 @@ def test_behind_text_names_the_missing_span():
     text = releases.behind_text(pd.Period("2026-02", "M"), date(2026, 11, 28))
     assert "GACC has published 2026-03 to 2026-10" in text and "8 releases" in text
     assert releases.behind_text(pd.Period("2026-02", "M"), date(2026, 3, 20)) is None
+    one = releases.behind_text(pd.Period("2026-02", "M"), date(2026, 4, 14))
+    assert one.startswith("GACC has published 2026-03 since these data end (2026-02): 1 release "
+                          "not in")
 
 
 def test_in_range_lists_the_skipped_months():
