@@ -61,6 +61,7 @@ def test_in_range_lists_the_skipped_months():
     chosen, skipped = releases.in_range("2026-01", "2026-06", available)
     assert [str(m) for m in chosen] == ["2026-02", "2026-03"]
     assert [str(m) for m in skipped] == ["2026-01", "2026-04", "2026-05", "2026-06"]
+    assert releases.in_range("2026-02", "2026-02", available) == ([available[0]], [])
     with pytest.raises(releases.MonthError, match="--from 2025-12 is after --to 2025-01"):
         releases.in_range("2025-12", "2025-01", available)
 
