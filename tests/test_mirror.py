@@ -42,6 +42,19 @@ def test_compare_japan_by_hand(folder):
                                      "Kong that month were 250.0 t")
 
 
+def test_summary_and_snapshot_list_by_hand(folder):
+    table = mirror.summary(mirror.tables([folder], ["Japan", "Germany"]))
+    japan = table.loc["Japan"]
+    # both sides in January and February: 1150/1200 and 1.1; a month on, 1100/1200 and 1.3
+    assert (japan["months_both"], japan["first"], japan["last"]) == (2, "2025-01", "2025-02")
+    assert japan["median_ratio_t"] == pytest.approx((1150 / 1200 + 1.1) / 2)
+    assert japan["median_ratio_t_next"] == pytest.approx((1100 / 1200 + 1.3) / 2)
+    assert table.loc["Germany", "months_both"] == 0 and pd.isna(table.loc["Germany", "first"])
+    assert mirror.status([folder]).splitlines()[3] == (
+        "- reporter Japan, imports, partner China, HS 850511, 2025-01 to 2025-03: 3 rows, "
+        "retrieved 2026-12-01")
+
+
 def test_compare_missing_weight_and_missing_partner(folder):
     us = mirror.compare(folder, "842")
     feb = row(us, "2025-02")
