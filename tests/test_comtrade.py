@@ -163,6 +163,10 @@ FAILURES = [
     (http_body(429, "Rate limit is exceeded. Try again in 2 seconds."), "rate limit (HTTP 429"),
     (http_body(403, "Out of call volume quota. Quota will be replenished in 05:27:39."),
      "quota used up (HTTP 403"),
+    # classified by the status alone when the body's words say nothing
+    (http_body(401, "Unauthorized"), "invalid key (HTTP 401: Unauthorized)"),
+    (http_body(429, "Too Many Requests"), "rate limit (HTTP 429: Too Many Requests)"),
+    (http_body(403, "Forbidden"), "quota used up (HTTP 403: Forbidden)"),
     (http_body(500, "Internal server error"), "HTTP error 500 (Internal server error)"),
     ("Request error: HTTPSConnectionPool(host='comtradeapi.un.org', port=443): Max retries",
      "no connection (Request error"),
