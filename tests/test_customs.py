@@ -291,6 +291,9 @@ def test_to_figures_sums_regimes_and_names_its_source(tmp_path):
     assert japan["value"] == 1500.75 and japan["end"] == "2025-01"
     assert japan["as_published"] == "1,500,750 Kilogram = 1,500.75 t (sum of 2 rows)"
     assert japan["source"] == "GACC database download (English interface) part1.csv lines 2-3"
+    germany = fig[(fig["partner"] == "Germany") & (fig["start"] == "2025-01")].iloc[0]
+    assert germany["as_published"] == "950,750 Kilogram = 950.75 t"  # one row: no sum
+    assert germany["source"].endswith("part1.csv line 5")
     assert japan["url"] == "file:part1.csv"
     assert japan["published"] == PUBLISHED and japan["measure"] == "quantity_t"
     assert "customs regimes" in japan["note"]
