@@ -38,6 +38,11 @@ def test_a_two_month_halving_is_recovered_within_its_interval():
     assert got["pct_lo95"] < -50 < got["pct_hi95"] < 0
     assert got["pct"] == pytest.approx(100 * (got["actual"] / got["expected"] - 1))
     assert got["tonnes"] == pytest.approx(got["actual"] - got["expected"])
+    # the tonnes interval is the percent interval's, in tonnes: actual less the same quantile
+    assert got["tonnes_lo95"] < got["tonnes_lo80"] < got["tonnes"] < got["tonnes_hi80"] < 0
+    for key in ("lo80", "hi80", "lo95", "hi95"):
+        quantile = got["actual"] / (1 + got[f"pct_{key}"] / 100)
+        assert got[f"tonnes_{key}"] == pytest.approx(got["actual"] - quantile)
     hand = y["2022-06":"2022-07"].sum() / study.frame.loc["2022-06":"2022-07", "expected"].sum()
     assert got["pct"] == pytest.approx(100 * (hand - 1))
     after = interventions.cumulative(study, "2022-09", "2022-11")  # the drop is over
