@@ -153,6 +153,9 @@ def test_intervention_recovers_a_known_step():
     assert row["lo95"] < truth < row["hi95"]
     assert row["hi95"] - row["lo95"] < 30
     assert row["regressor"] == "step" and str(row["month"]) == "2020-06"
+    # an event dated in May with a lag of one month: the same step, placed in June
+    lagged = interventions.intervention(y, ["2020-05-15"], lag=1).effects.loc["2020-05-15"]
+    assert str(lagged["month"]) == "2020-06" and lagged["lo95"] < truth < lagged["hi95"]
     path = result.path
     after = path.loc["2020-06":].dropna(subset=["actual"])
     ratio = np.median(after["actual"] / after["counterfactual"])
