@@ -366,6 +366,13 @@ def test_bad_fields(tmp_path, column, value, words):
     raises(lambda: read_gacc(bad_en(tmp_path, 3, column, value), "export"), "bad.csv", 4, *words)
 
 
+@pytest.mark.parametrize("value, period", [("199001", "1990-01"), ("202512", "2025-12"),
+                                           ("2025年12月", "2025-12"), ("2025-1", "2025-01")])
+def test_periods_at_the_bounds_read(tmp_path, value, period):
+    tidy = read_gacc(bad_en(tmp_path, 3, "Date of data", value), "export")
+    assert str(tidy.loc[tidy["source_line"] == 4, "period"].item()) == period  # the row changed
+
+
 def test_empty_file_and_header_only(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     raises(lambda: read_gacc(tmp_path / "empty.csv", "export"), "empty.csv", 1, "empty file")
