@@ -33,6 +33,11 @@ def test_a_two_month_halving_is_recovered_within_its_interval():
     assert study.origin == pd.Period("2022-05", "M") and study.model == "combo_mean12"
     assert study.frame.loc[:"2022-05", "expected"].isna().all()
     assert set(study.frame.loc["2022-06":, "band"]) == {"past errors"}
+    june = study.frame.loc["2022-06"]  # the abnormal band is the actual against the forecast's
+    assert june["abnormal_lo95"] == pytest.approx(100 * (june["actual"] / june["hi95"] - 1))
+    assert june["abnormal_hi95"] == pytest.approx(100 * (june["actual"] / june["lo95"] - 1))
+    assert june["abnormal_lo95"] < june["abnormal_lo80"] < june["abnormal_pct"] \
+        < june["abnormal_hi80"] < june["abnormal_hi95"]
     got = interventions.cumulative(study, "2022-06", "2022-07")
     assert got["method"].startswith("past errors") and got["months"] == 2
     assert got["pct_lo95"] < -50 < got["pct_hi95"] < 0
@@ -88,6 +93,12 @@ def test_effective_date_and_suspension_shape_the_window():
     never = timeline(("rule", "2022-04-20", "measure", "2022-12-01"),
                      ("pause", "2022-09-05", "relaxation", "", "rule"))
     assert interventions.event_study(y, "rule", events=never).window(3) is None
+    # and the verdicts say so
+    said = interventions.panel({"y": y}, events[events["id"] == "rule"], events, windows=(1,))
+    assert " — ended by pause from 2022-09" in said.verdicts[("y", "rule")]
+    unborn = interventions.panel({"y": y}, never[never["id"] == "rule"], never, windows=(1,))
+    assert (" — suspended from 2022-09 before it took effect, so this covers the months between "
+            "announcement and suspension") in unborn.verdicts[("y", "rule")]
 
 
 def test_a_timeline_without_effective_or_ends_columns_works():
