@@ -27,6 +27,12 @@ def test_status_lists_every_series_with_counts():
         assert "unconfirmed" in done.stdout
 
 
+def test_status_spans_each_series_from_its_first_to_its_last_month():
+    row = coverage.status().loc["export rare_earths World quantity_t"]
+    # the headline line starts in January 2015 (earlier figures are the quota era's)
+    assert (row["first"], row["last"]) == ("2015-01", str(series.build().months.index[-1]))
+
+
 def test_coverage_markdown_names_the_2023_contradiction():
     text = coverage.markdown()
     assert "2023-01..2023-07 | 31,662.0 | 31,422.0 | +240.0" in text

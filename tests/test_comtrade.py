@@ -295,3 +295,13 @@ def test_snapshots_of_no_known_product_are_a_clear_error(tmp_path):
     with pytest.raises(DataError, match=r"no HS code of a known product in these snapshots "
                                         r"\(\['850519'\]\); expected one of .*850511"):
         customs.snapshot_figures(tmp_path)
+
+
+def test_a_snapshot_folder_is_one_holding_a_snapshot_with_its_manifest(tmp_path):
+    folder = snapshot_folder(tmp_path / "snap")
+    assert snapshots.is_folder(folder)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    assert not snapshots.is_folder(tmp_path / "empty")  # a CSV without its manifest
+    assert not snapshots.is_folder(next(folder.glob("*.csv")))  # a file, not a folder
+    assert not snapshots.is_folder(tmp_path / "none")

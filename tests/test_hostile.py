@@ -213,6 +213,8 @@ def test_size_cap(tmp_path):
     path = write(tmp_path / "big.csv", en_table())
     with pytest.raises(DataError, match=r"big.csv: .* bytes; expected at most 100"):
         csvfile.read_bytes(path, limit=100)
+    size = path.stat().st_size  # a file of exactly the limit is read whole
+    assert csvfile.read_bytes(path, limit=size) == path.read_bytes()
 
 
 def test_field_over_128_kib(tmp_path):
@@ -260,7 +262,8 @@ def test_safe_markdown_and_url():
     assert "\\*\\*fake\\*\\*" in text and "\\#" in text
     assert csvfile.safe_url("https://example.org/a b") is None
     for bad in ("javascript:alert(1)", "file:///etc/passwd", "https://]]]", "data:text/html,x",
-                "http://", "https://exa mple.org", "https://x.org:99999/"):
+                "http://", "https://exa mple.org", "https://x.org:99999/",
+                "https://.example.org/", "https://-x.org/", "https://exa_mple.org/"):
         assert csvfile.safe_url(bad) is None, bad
     assert csvfile.safe_url("https://example.org/a_(b)?q=1") == "https://example.org/a_%28b%29?q=1"
 
