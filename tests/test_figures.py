@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from helpers import DataError, figures
-from conftest import figure
+from conftest import COLUMNS, figure
 
 
 def test_valid_file_loads_indexed_by_figure_id(write_figures):
@@ -177,3 +177,15 @@ def test_the_first_year_allowed_loads(write_figures):
                                                f"{figures.FIRST_YEAR}-01", 1,
                                                published=f"{figures.FIRST_YEAR}-02")]))
     assert frame["start"].tolist() == [f"{figures.FIRST_YEAR}-01"]
+
+
+def test_undecodable_bytes_and_a_broken_quote_name_their_line(tmp_path):
+    header = (",".join(COLUMNS) + "\n").encode()
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_bytes(header + b"x,y\n\xff\xfe,z\n")
+    with pytest.raises(DataError, match=r"garbled.csv:3: undecodable bytes"):
+        figures.load(garbled)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(header + b'a,"b"c,d\n')
+    with pytest.raises(DataError, match=r"quoted.csv:2: truncated or malformed line"):
+        figures.load(quoted)
