@@ -256,6 +256,19 @@ def test_neutral_cells(tmp_path):
     assert path.read_text() == "source,value\n\"'=HYPERLINK(\"\"http://x\"\")\",-1.5\n"
 
 
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_file_mode_follows_the_umask(tmp_path, mask, mode):
+    """An atomic write leaves the mode an ordinary `open` would (not mkstemp's 0600), and
+    no temporary file beside it."""
+    old = os.umask(mask)
+    try:
+        path = csvfile.write_atomic(tmp_path / "f.csv", "a\n1\n")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]
+
+
 def test_safe_markdown_and_url():
     text = csvfile.safe_markdown("<img src=x onerror=alert(1)>\n# Big\n```mermaid\n**fake**")
     assert "<" not in text and "\n" not in text and "`" not in text.replace("\\`", "")

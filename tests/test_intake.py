@@ -29,9 +29,16 @@ GOOD = {"month": "2026-03", "product": "rare_earths", "tonnes": "4321.5",
     ({"quote": " @SUM(1)"}, "--quote starts with '@'"),
     ({"url": "ftp://x"}, "--url 'ftp://x'"),
     ({"tonnes": "1e400"}, "expected a finite number"),
+    ({"tonnes": "-1"}, "--tonnes '-1': expected a finite number >= 0"),
+    ({"usd": "nan"}, "--usd 'nan': expected a finite number"),
+    ({"tonnes": "", "ytd_tonnes": ""}, "expected at least one of --tonnes, --ytd-tonnes"),
     ({"product": "magnet"}, "--product 'magnet': expected one of"),
     ({"partner": "JAPAN"}, "--partner 'JAPAN'"),
     ({"start": "2026-01"}, "--month or --start/--end, not both"),
+    ({"month": "", "start": "2026-03", "end": "2026-01", "ytd_tonnes": ""},
+     "--start 2026-03 .. --end 2026-01: expected an interval within one year"),
+    ({"month": "", "start": "2025-12", "end": "2026-01", "ytd_tonnes": ""},
+     "--start 2025-12 .. --end 2026-01: expected an interval within one year"),
 ])
 def test_bad_options_name_the_option(change, message):
     with pytest.raises(intake.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -63,6 +70,16 @@ def test_story_gives_month_year_to_date_and_value_rows():
     assert rows[0]["outlet"] == "Test Wire" and rows[0]["headline"].startswith("China's March")
 
 
+def test_zero_today_and_a_headline_with_colons_are_accepted():
+    item = intake.story({**GOOD, "tonnes": "0", "ytd_tonnes": "",
+                         "source": "Test Wire: Exports: none to the US"}, TODAY)
+    assert item.tonnes == 0.0
+    assert intake.story({**GOOD, "published": TODAY.isoformat()}, TODAY).published == TODAY
+    [row] = intake.raw_rows(item)
+    assert (row["outlet"], row["headline"], row["value"]) == ("Test Wire",
+                                                              "Exports: none to the US", "0")
+
+
 def test_year_to_date_must_agree_with_the_data():
     data = figures.load()
     # the data hold January-November 2025, so a full year of 70,000 t cannot go with a
@@ -71,6 +88,70 @@ def test_year_to_date_must_agree_with_the_data():
                         "published": "2026-01-14"}, TODAY)
     with pytest.raises(intake.InputError, match="minus the data's January–November total"):
         intake.check(bad, data)
+
+
+@pytest.mark.parametrize("ytd, agrees", [("62585", True), ("62586", True), ("62587", False)])
+def test_year_to_date_agrees_within_the_rounding(ytd, agrees):
+    """January-November 2025 is 58,193.1 t in the data, so a full year of 62,585 t implies a
+    December of 4,391.9 t. The slack is half a unit of each of the two figures given plus
+    0.5 t: 1.5 t for 4,392 and a whole full-year figure, so 62,586 (implied 4,392.9) passes
+    and 62,587 (4,393.9) does not."""
+    item = intake.story({**GOOD, "month": "2025-12", "tonnes": "4392", "ytd_tonnes": ytd,
+                         "published": "2026-01-14"}, TODAY)
+    if agrees:
+        intake.check(item, figures.load())
+        assert item.notes == []
+    else:
+        with pytest.raises(intake.InputError, match="is 4,393.9 t, not --tonnes 4,392.0"):
+            intake.check(item, figures.load())
+
+
+@pytest.mark.parametrize("change, note", [
+    # copies of shipped figures, each beside other series of the same month that differ
+    ({"month": "2025-09", "tonnes": "4000.3", "published": "2025-10-14"}, None),
+    ({"month": "2025-12", "product": "magnets", "partner": "Japan", "tonnes": "280",
+      "published": "2026-01-20"}, None),
+    ({"month": "2025-09", "tonnes": "", "usd": "59600000", "published": "2025-10-14"}, None),
+    # 5,494 is within half a tonne of the data's 5,493.9 for November 2025
+    ({"month": "2025-11", "tonnes": "5494", "published": "2025-12-09"}, None),
+    ({"month": "2025-11", "tonnes": "5490.3", "published": "2025-12-09"},
+     "conflicting copies: the data hold 5,490.0, 5,493.9, 5,494.0 t for this period"),
+    ({"month": "2025-12", "tonnes": "4400", "published": "2026-01-14"},
+     "conflicting copies: the data hold 4,392.0 t for this period"),
+])
+def test_a_different_value_for_the_same_series_and_period_is_noted(change, note):
+    item = intake.story({**GOOD, "ytd_tonnes": "", **change}, TODAY)
+    intake.check(item, figures.load())
+    assert item.notes == ([note] if note else [])
+
+
+def rows_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ROW = "Test Wire: by destination,https://example.org/d,2026-04-20"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("month,product,tonnage\n2026-03,magnets,1\n", "--file rows.csv:1: expected a header"),
+    ("month,partner,tonnes\n2026-03,Japan,1\n", "--file rows.csv:1: expected a header"),
+    (f"month,product,partner,tonnes,source,url,published\n2026-03,magnets,Japan,300,{ROW}\n"
+     f"2026-03,magnets,Japan,x,{ROW}\n", "--file rows.csv:3: --tonnes 'x': expected a number"),
+    (f"month,product,partner,tonnes,source,url,published\n2026-3,magnets,Japan,1,{ROW}\n",
+     "--file rows.csv:2: --month '2026-3': expected a month YYYY-MM"),
+    (f"month,product,partner,tonnes,source,url,published\n2026-03,magnet,Japan,1,{ROW}\n",
+     "--file rows.csv:2: --product 'magnet'"),
+    (f"month,product,partner,tonnes,source,url,published\n2026-03,magnets,Japan,{ROW}\n",
+     "--file rows.csv:2: 6 fields; expected 7"),
+    ("month,product,partner,tonnes,source,url,published\n", "--file rows.csv: no rows"),
+])
+def test_file_errors_name_the_line_once(tmp_path, text, message):
+    with pytest.raises(intake.InputError) as caught:
+        intake.read_file(rows_file(tmp_path, text), TODAY)
+    assert str(caught.value).startswith(message)
+    assert str(caught.value).count("rows.csv") == 1
 
 
 @pytest.fixture
