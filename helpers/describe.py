@@ -42,8 +42,10 @@ def janfeb_share(series: pd.Series, janfeb: pd.Series) -> pd.DataFrame:
 
 
 def year_on_year(series: pd.Series) -> pd.Series:
-    """Percentage change on the same month a year earlier, only where both months are known."""
-    return (100 * (series / series.shift(12) - 1)).rename("yoy_pct")
+    """Percentage change on the same month a year earlier, only where both months are known.
+    Matched by period, not by position, so months absent from the index shift nothing."""
+    earlier = series.reindex(series.index - 12).to_numpy()
+    return (100 * (series / earlier - 1)).rename("yoy_pct")
 
 
 def unit_value(product: str = "rare_earths", flow: str = "export", partner: str = "World",
