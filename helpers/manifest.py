@@ -41,14 +41,15 @@ def sha256(path: Path) -> str:
 
 
 def _resource(path: Path) -> dict[str, object]:
-    lines = csvfile.decode(path, csvfile.read_bytes(path)).count("\n")
+    text = csvfile.decode(path, csvfile.read_bytes(path))
+    rows = sum(1 for _ in csvfile.records(path, text)) - 1  # records, not lines: a quote may hold a newline
     return {
         "name": path.stem,
         "path": path.relative_to(paths.DATA).as_posix(),
         "description": _DESCRIPTIONS.get(path.name, "Raw figures as read, before normalising."),
         "format": "csv",
         "encoding": "utf-8",
-        "rows": lines - 1,
+        "rows": rows,
         "hash": f"sha256:{sha256(path)}",
         "schema": {"fields": [{"name": c, "type": "number" if c == "value" else "string"}
                               for c in _SCHEMAS.get(path.name, sources.RAW_COLUMNS)]},

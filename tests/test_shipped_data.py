@@ -105,6 +105,38 @@ def test_manifest_lists_schema():
     package = json.loads(paths.MANIFEST.read_text())
     figures_entry = next(r for r in package["resources"] if r["path"] == "figures.csv")
     assert [f["name"] for f in figures_entry["schema"]["fields"]] == figures.COLUMNS
+    types = {f["name"]: f["type"] for f in figures_entry["schema"]["fields"]}
+    assert types.pop("value") == "number" and set(types.values()) == {"string"}
+
+
+def test_committed_manifest_is_what_write_writes(tmp_path):
+    """Rebuilt from the committed files, the manifest comes out byte for byte as committed
+    (rows, hashes, schemas and indentation)."""
+    manifest.write(tmp_path / "datapackage.json")
+    assert (tmp_path / "datapackage.json").read_bytes() == paths.MANIFEST.read_bytes()
+
+
+def test_manifest_counts_records_not_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "DATA", tmp_path)
+    data_file = tmp_path / "x.csv"
+    data_file.write_text('a,quote\n1,"two\nlines"\n2,b\n', encoding="utf-8")
+    assert manifest._resource(data_file)["rows"] == 2
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda r: r[0]["schema"]["fields"].reverse(), r"^data/figures.csv:1: header \['id', .* differs from the manifest \['note'"),
+    (lambda r: r.append({**r[0], "path": "sources/gone.csv"}),
+     r"^data/sources/gone.csv: listed in datapackage.json but missing"),
+    (lambda r: r.pop(0), r"^data/figures.csv: not listed in datapackage.json"),
+])
+def test_manifest_names_what_differs(tmp_path, edit, words):
+    package = json.loads(paths.MANIFEST.read_text())
+    assert package["resources"][0]["path"] == "figures.csv"
+    edit(package["resources"])
+    changed = tmp_path / "datapackage.json"
+    changed.write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(DataError, match=words):
+        manifest.check(changed)
 
 
 def test_second_audit_flags(data):
