@@ -149,6 +149,11 @@ def story(values: dict[str, str | None], today: date, where: str = "") -> Story:
             and amounts["ytd_tonnes"] < amounts["tonnes"]):
         fail(f"--ytd-tonnes {amounts['ytd_tonnes']:g} is less than --tonnes "
              f"{amounts['tonnes']:g}: expected the January-to-month total")
+    if (end.month == 1 and amounts["ytd_tonnes"] is not None and amounts["tonnes"] is not None
+            and abs(amounts["ytd_tonnes"] - amounts["tonnes"])
+            > series.half_unit(amounts["ytd_tonnes"]) + series.half_unit(amounts["tonnes"])):
+        fail(f"--ytd-tonnes {amounts['ytd_tonnes']:g} differs from --tonnes "
+             f"{amounts['tonnes']:g}: the year to date of January is January itself")
     weak = str(values.get("weak") or "").lower() in ("1", "true", "yes", "weak")
     return Story(product, flow, partner, start, end, source, url, published,
                  quote=(values.get("quote") or "").strip(), weak=weak, where=where, **amounts)

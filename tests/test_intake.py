@@ -32,6 +32,10 @@ GOOD = {"month": "2026-03", "product": "rare_earths", "tonnes": "4321.5",
     ({"tonnes": "-1"}, "--tonnes '-1': expected a finite number >= 0"),
     ({"usd": "nan"}, "--usd 'nan': expected a finite number"),
     ({"tonnes": "", "ytd_tonnes": ""}, "expected at least one of --tonnes, --ytd-tonnes"),
+    ({"month": "2026-01", "tonnes": "5294", "ytd_tonnes": "6000", "published": "2026-02-10"},
+     "--ytd-tonnes 6000 differs from --tonnes 5294: the year to date of January is January"),
+    ({"month": "", "start": "2026-01", "end": "2026-02"},
+     "--ytd-tonnes goes with --month"),
     ({"product": "magnet"}, "--product 'magnet': expected one of"),
     ({"partner": "JAPAN"}, "--partner 'JAPAN'"),
     ({"start": "2026-01"}, "--month or --start/--end, not both"),
@@ -57,6 +61,8 @@ def test_raw_series_maps_back_to_the_same_series(product, flow, partner, measure
     name = intake.raw_series(product, flow, partner, measure, pd.Period(start, "M"),
                              pd.Period(end, "M"))
     mapping = sources.classify(name, int(start[:4]), "")
+    if start != end:
+        assert name.endswith("_fullyear" if end.endswith("-12") else f"_ytd_Jan-{pd.Period(end, 'M'):%b}")
     assert (mapping.flow, mapping.product, mapping.partner) == (flow, product, partner)
 
 
@@ -75,6 +81,13 @@ def test_zero_today_and_a_headline_with_colons_are_accepted():
                          "source": "Test Wire: Exports: none to the US"}, TODAY)
     assert item.tonnes == 0.0
     assert intake.story({**GOOD, "published": TODAY.isoformat()}, TODAY).published == TODAY
+    # January's year to date is the month: accepted when equal, and written once
+    january = intake.story({**GOOD, "month": "2026-01", "tonnes": "5294", "ytd_tonnes": "5294.0",
+                            "published": "2026-02-10"}, TODAY)
+    assert [r["period"] for r in intake.raw_rows(january)] == ["2026-01"]
+    pair = intake.story({**GOOD, "month": "", "start": "2026-01", "end": "2026-02",
+                         "ytd_tonnes": ""}, TODAY)
+    assert [r["series"] for r in intake.raw_rows(pair)] == ["export_rare_earths_volume_ytd_Jan-Feb"]
     [row] = intake.raw_rows(item)
     assert (row["outlet"], row["headline"], row["value"]) == ("Test Wire",
                                                               "Exports: none to the US", "0")
