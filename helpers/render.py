@@ -341,7 +341,8 @@ def headline(folder: Path) -> str:
     m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     if m["quantity_t"] is None:
         return (f"{m['period']}: {m['stage']}; magnets (HS 85051110) "
-                f"{tonnes(m['magnets']['total_t'])}")
+                f"{tonnes(m['magnets']['total_t'])}"
+                + (" (unconfirmed)" if m["magnets"].get("unconfirmed") else ""))
 
     def pct(key: str, what: str) -> str:
         return f"{m[key]:+.1f}% {what}" if m[key] is not None else f"{what} not comparable"

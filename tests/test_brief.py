@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -491,6 +492,32 @@ def test_archive_flag_cell_says_why():
         "yes: outside the 95% interval")
     assert render.flag_cell({**judged, "surprise_pct": 52.0, "flag": False}) == "no"
     assert render.flag_cell({"forecast": {"mean": None}, "surprise_pct": None, "flag": None}) == "–"
+
+
+def headline_of(tmp_path: Path, **metrics) -> str:
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    return render.headline(tmp_path)
+
+
+def test_headline_line_by_hand(tmp_path):
+    m = {"period": "2025-12", "stage": "preliminary release", "quantity_t": 4392.0,
+         "unconfirmed": False, "mom_pct": -20.06, "yoy_pct": None,
+         "forecast": {"mean": 5012.4}, "surprise_pct": 97.6, "flag": True}
+    assert headline_of(tmp_path, **m) == (
+        "2025-12: 4,392 t (-20.1% m/m, y/y not comparable); forecast 5,012 t, percentile 98, "
+        "flagged: beyond the central 95% of the model's past misses")
+    assert headline_of(tmp_path, **{**m, "unconfirmed": True, "surprise_pct": None,
+                                    "flag": False}) == (
+        "2025-12: 4,392 t (unconfirmed) (-20.1% m/m, y/y not comparable); forecast 5,012 t, "
+        "too few past forecasts to judge")
+    assert headline_of(tmp_path, **{**m, "forecast": {"mean": None}, "yoy_pct": 3.04}) == (
+        "2025-12: 4,392 t (-20.1% m/m, +3.0% y/y)")
+    detailed = {"period": "2026-03", "stage": "detailed release only", "quantity_t": None,
+                "magnets": {"total_t": 5238.0, "unconfirmed": True}}
+    assert headline_of(tmp_path, **detailed) == (
+        "2026-03: detailed release only; magnets (HS 85051110) 5,238 t (unconfirmed)")
+    detailed["magnets"]["unconfirmed"] = False
+    assert headline_of(tmp_path, **detailed).endswith("85051110) 5,238 t")
 
 
 def test_briefs_range_lists_months_without_a_figure(tmp_path):
