@@ -93,3 +93,31 @@ def test_brief_template_carries_no_outputs():
 
     template = nbformat.read(paths.BRIEF_TEMPLATE, as_version=4)
     assert [c for c in template.cells if c.cell_type == "code" and c.outputs] == []
+
+
+def test_record_writes_nan_as_null_and_nothing_without_a_path(tmp_path):
+    notebooks.record(None, {"x": 1})  # the committed runs record nothing
+    assert list(tmp_path.iterdir()) == []
+    notebooks.record(tmp_path / "m.json", {"pct": float("nan"), "t": 4392.0, "where": "日本"})
+    assert (tmp_path / "m.json").read_text(encoding="utf-8") == (
+        '{\n  "pct": null,\n  "t": 4392.0,\n  "where": "日本"\n}\n')
+
+
+def test_run_metadata_dropped_and_code_cells_numbered(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"papermill": {"duration": 1.5}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# t", metadata={"papermill": {}}),
+                nbformat.v4.new_code_cell("1", execution_count=7, metadata={
+                    "papermill": {"start_time": "x"}, "execution": {"iopub": "y"}, "tags": ["a"]},
+                    outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1"},
+                                                    execution_count=7)]),
+                nbformat.v4.new_code_cell("2", execution_count=None)]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    notebooks._strip_papermill_metadata(path)
+    out = nbformat.read(path, as_version=4)
+    assert "papermill" not in out.metadata
+    assert [c.metadata for c in out.cells] == [{}, {"tags": ["a"]}, {}]
+    assert [c.get("execution_count") for c in out.cells] == [None, 1, 2]
+    assert out.cells[1].outputs[0]["execution_count"] == 1
