@@ -376,6 +376,24 @@ def test_bad_month_one_line_exit_2(month, message, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("month, warned", [(None, True), ("2019-12", False)])
+def test_only_the_default_month_warns_that_releases_are_due(tmp_path, monkeypatch, capsys,
+                                                            month, warned):
+    """`make brief` (no --month) ends with the note on releases due but not in the data; a
+    brief of a chosen past month does not, since it is not meant to be current. The render
+    is replaced by one whose data end in December 2019, so releases are always due."""
+    from helpers import __main__ as cli
+
+    (tmp_path / "metrics.json").write_text('{"data_end": "2019-12"}', encoding="utf-8")
+    monkeypatch.setattr(render, "render", lambda *a, **k: render.Result("2019-12", True,
+                                                                        tmp_path, "written"))
+    monkeypatch.setattr(render, "headline", lambda folder: "2019-12: headline")
+    assert cli.main(["brief", "--no-pdf", *(["--month", month] if month else [])]) == 0
+    err = capsys.readouterr().err
+    # January 2020 came out with February, so the first release due is 2020-02
+    assert err.startswith("note: GACC has published 2020-02 to ") if warned else err == ""
+
+
 def test_month_error_type():
     with pytest.raises(MonthError):
         brief.compute("2025-13")
@@ -518,6 +536,21 @@ def test_headline_line_by_hand(tmp_path):
         "2026-03: detailed release only; magnets (HS 85051110) 5,238 t (unconfirmed)")
     detailed["magnets"]["unconfirmed"] = False
     assert headline_of(tmp_path, **detailed).endswith("85051110) 5,238 t")
+
+
+def test_archive_lists_finished_months_newest_first(tmp_path):
+    m = {"period": "", "stage": "preliminary release", "quantity_t": 4392.0,
+         "unconfirmed": False, "mom_pct": None, "yoy_pct": None, "forecast": {"mean": None},
+         "surprise_pct": None, "flag": None}
+    for name in ("2025-11", "2025-12", "drafts"):
+        (tmp_path / name).mkdir()
+        headline_of(tmp_path / name, **{**m, "period": name})
+    (tmp_path / "2025-12" / "brief.html").write_text("x")
+    (tmp_path / "2025-10").mkdir()                  # no metrics.json: not a finished brief
+    (tmp_path / "2025-09").write_text("a file")
+    page = render.write_index(tmp_path).read_text(encoding="utf-8")
+    assert re.findall(r"<tr><td>([^<]+)</td>", page) == ["2025-12", "2025-11"]
+    assert 'href="2025-12/brief.html">HTML</a></td>' in page and "2025-11/brief" not in page
 
 
 def test_briefs_range_lists_months_without_a_figure(tmp_path):

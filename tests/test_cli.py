@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from helpers import coverage, series, wording
 
 
@@ -41,3 +43,23 @@ def test_coverage_markdown_names_the_2023_contradiction():
 
 def test_usage_error_exits_2():
     assert run("no-such-command").returncode == 2
+
+
+def test_disk_fault_is_one_line_with_its_file(monkeypatch, capsys):
+    import errno
+
+    from helpers import __main__ as cli
+
+    def full(*_):
+        raise OSError(errno.ENOSPC, "No space left on device", "data/figures.csv")
+
+    monkeypatch.setattr(coverage, "status", full)
+    assert cli.main(["status"]) == 2
+    assert capsys.readouterr().err == "error: No space left on device: data/figures.csv\n"
+
+
+@pytest.mark.parametrize("given, missing", [("--to", "--from"), ("--from", "--to")])
+def test_briefs_needs_both_ends_of_its_range(given, missing):
+    done = run("briefs", given, "2025-12")
+    assert done.returncode == 2
+    assert f"the following arguments are required: {missing}" in done.stderr

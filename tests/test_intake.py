@@ -200,7 +200,7 @@ def test_add_appends_rebuilds_and_keeps_every_id(project):
     new = after.loc[sorted(set(after.index) - set(before["id"]))]
     assert len(new) == 1 and new.iloc[0]["partner"] == "Germany"
     assert new.iloc[0]["as_published"] == "1,234 tonnes to Germany"
-    assert new.index[0] in done.stdout
+    assert f"added 1 figure ({new.index[0]})" in done.stdout
     unchanged = after.loc[before["id"], ["value", "start", "end", "url"]]
     assert (unchanged.reset_index(drop=True) == before[["value", "start", "end", "url"]]).all().all()
     again = run(project, "--month", "2026-03", "--product", "magnets", "--partner", "Germany",
