@@ -64,6 +64,7 @@ def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> li
     legend: list[str] = []
     kinds: list[str] = []
     rows: list[list] = []
+    marked = False  # a hollow triangle drawn at some announcement
     renderer = ax.figure.canvas.get_renderer()
 
     def inside(day: pd.Timestamp) -> bool:
@@ -84,6 +85,7 @@ def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> li
                     color=colour, lw=0.8, zorder=1, label="_link")
             ax.plot([announced], [0.985], transform=ax.get_xaxis_transform(), marker="v",
                     ms=6, mfc="white", mec=colour, ls="none", zorder=3, label="_announced")
+            marked = True
         kinds.append(event["kind"])
         number = len(legend) + 1
         when = f"{announced:%Y-%m-%d}" + (f", in effect {takes_effect:%Y-%m-%d}"
@@ -112,7 +114,7 @@ def mark_events(ax: plt.Axes, events: pd.DataFrame, numbered: bool = True) -> li
         if kind in kinds:
             colour, ls, lw = KIND_STYLES[kind]
             ax.plot([], [], color=colour, ls=ls, lw=lw, label=f"event: {kind}")
-    if any("in effect" in line for line in legend):
+    if marked:
         ax.plot([], [], marker="v", mfc="white", mec="#555555", ls="none",
                 label="announced (line: in effect)")
     return legend

@@ -37,6 +37,7 @@ def test_monthly_chart_has_title_units_source_and_events():
              and line.get_label().startswith("_child")]
     assert len(drawn) == len(timeline)
     assert "event: measure" in ax.get_legend_handles_labels()[1]
+    assert "announced (line: in effect)" in ax.get_legend_handles_labels()[1]
 
 
 def _event_numbers(fig):
@@ -189,6 +190,8 @@ def test_an_event_taking_effect_after_the_axis_is_drawn_at_its_announcement():
                       "elements, equipment, extraterritorial rules (measure)"]
     [number] = _event_numbers(fig)
     assert pd.Timestamp(number.xy[0]) == pd.Timestamp("2025-10-09")
+    # no announcement triangle is drawn, so the legend does not explain one
+    assert "announced (line: in effect)" not in fig.axes[0].get_legend_handles_labels()[1]
 
 
 def _inside_figure(fig) -> bool:
