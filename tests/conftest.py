@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
+from helpers import paths
 from helpers.figures import CONTENT as COLUMNS
 
 
@@ -35,3 +38,18 @@ def write_figures(tmp_path: Path):
                 writer.writerow([row[c] for c in COLUMNS] if isinstance(row, dict) else row)
         return path
     return write
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the project's code and data, so `add` and `build-data` write there, never to data/."""
+    root = tmp_path / "project"
+    shutil.copytree(paths.ROOT / "helpers", root / "helpers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(paths.DATA, root / "data")
+    return root
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

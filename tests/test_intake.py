@@ -1,7 +1,5 @@
 """Taking in a published figure: checks before writing, ids kept, nothing changed on bad input."""
 
-import hashlib
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -10,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import figures, intake, paths, sources
+from helpers import figures, intake, sources
+from conftest import digest
 
 TODAY = date(2026, 12, 1)
 GOOD = {"month": "2026-03", "product": "rare_earths", "tonnes": "4321.5",
@@ -167,25 +166,10 @@ def test_file_errors_name_the_line_once(tmp_path, text, message):
     assert str(caught.value).count("rows.csv") == 1
 
 
-@pytest.fixture
-def project(tmp_path):
-    """A copy of the project's code and data, so `add` writes there, never to data/."""
-    root = tmp_path / "project"
-    shutil.copytree(paths.ROOT / "helpers", root / "helpers",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(paths.DATA, root / "data")
-    return root
-
-
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "helpers", "add", *args, "--no-notebooks",
                            "--no-brief"], capture_output=True, text=True, cwd=root, env=env)
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_add_appends_rebuilds_and_keeps_every_id(project):
