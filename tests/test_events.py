@@ -27,6 +27,17 @@ def test_dates_load_as_datetimes_with_nat_for_no_effective_date(tmp_path):
     assert frame["precision"].tolist() == ["day", "month"]
 
 
+
+def test_a_year_date_loads_first_and_the_frame_keeps_its_columns(tmp_path):
+    path = write(tmp_path, GOOD, "c-year,2024,,other,T,D,https://e.org/e,S,," + TAIL)
+    frame = events.load(path)
+    assert frame["id"].tolist() == ["c-year", "a-measure"]  # sorted by date
+    assert frame["date"].iloc[0] == pd.Timestamp("2024-01-01")
+    assert frame["precision"].tolist() == ["year", "day"]
+    assert frame.columns.tolist() == [*events.COLUMNS, "precision"]
+    assert frame.index.tolist() == [0, 1]
+
+
 @pytest.mark.parametrize("line, column, message", [
     ("x,2025-02-30,,measure,T,D,https://e.org,S,," + TAIL, "date", "not a real date"),
     ("x,2025-13,,measure,T,D,https://e.org,S,," + TAIL, "date", "not a real date"),
