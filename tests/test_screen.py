@@ -97,3 +97,35 @@ def test_decayed_percentile_weighs_older_errors_less():
     assert out.loc["x", "percentile"] == pytest.approx(
         100 * (w[past < now].sum() + 0.5) / (w.sum() + 1))
     assert out.loc["x", "n_past"] == keep.sum()
+
+
+@pytest.mark.parametrize("known, forecast", [
+    # the 12-month mean needs 6 of the 12 months before: January 2020 at 100 and 5 months at 50
+    (6, 100 ** (0.5 + 1 / 12) * 50 ** (5 / 12)),
+    (5, None),
+])
+def test_a_forecast_needs_six_of_the_past_twelve_months(known, forecast):
+    x = np.full(13, np.nan)
+    x[0], x[1:known], x[12] = 100.0, 50.0, 80.0
+    w = np.full(13, 10.0)
+    out = screen.screen(panel({"x": x, "w": w}), min_history=1, window=None)
+    if forecast is None:
+        assert np.isnan(out.loc["x", "forecast"]) and out.loc["x", "note"].startswith("no forecast")
+    else:
+        assert out.loc["x", "forecast"] == pytest.approx(forecast)
+    # thirteen months: the share a year before (January 2020) is there to compare with
+    assert out.loc["x", "share_change_pts"] == pytest.approx(100 * 80 / 90 - 100 * 100 / 110)
+
+
+def test_a_zero_is_not_judged_and_a_one_month_panel_is_kept():
+    x = np.r_[np.full(30, 100.0), 0.0]
+    out = screen.screen(panel({"x": x}), min_history=1, window=None)
+    assert out.loc["x", "value"] == 0 and out.loc["x", "mom_pct"] == -100
+    # the forecast from the months before stands; a zero has no log error to rank
+    assert out.loc["x", "forecast"] == pytest.approx(100)
+    assert not out.loc["x", "judged"] and np.isnan(out.loc["x", "percentile"])
+    assert out.loc["x", "note"] == "no forecast (too short a history or a non-positive value)"
+    one = screen.screen(panel({"x": [5.0]}), min_history=1)
+    assert one.loc["x", "value"] == 5 and one.loc["x", "note"].startswith("no forecast")
+    with pytest.raises(ValueError, match="contiguous"):
+        screen.screen(panel({"x": []}))
