@@ -391,7 +391,7 @@ def write_index(out: Path = paths.REPORTS) -> Path:
     page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
             "style-src 'unsafe-inline'\"><title>China rare-earth exports: briefs</title>"
-            "<style>body{font-family:'Noto Sans','Noto Sans CJK SC',Arial,sans-serif;margin:2em}td{padding:2px 10px}"
+            "<style>body{font-family:'Noto Sans','Noto Sans CJK SC',Arial,sans-serif;margin:2em}td,th{padding:2px 10px}"
             "th{text-align:left}td:first-child,td:last-child{white-space:nowrap}"
             "tr:nth-child(even){background:#f3f3f6}</style></head><body>"
             "<h1>China rare-earth exports: monthly briefs</h1><table>"
