@@ -495,6 +495,7 @@ def test_briefs_range_writes_the_archive_page(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "2025-11: 5,493.9 t" in done.stdout and "2025-12: 4,392 t" in done.stdout
+    assert f"2 briefs written to {tmp_path}, 0 failed" in done.stdout
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert page.count("<tr><td>2025-") == 2
     assert "<tr><td>2025-12</td><td>4,392 t (-20.1% m/m" in page  # the month is not repeated

@@ -208,6 +208,7 @@ def test_add_a_detailed_release_from_a_file(project, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--month", "2026-03", "--product", "rare_earths", "--tonnes", "x"], "--tonnes 'x'"),
     (["--product", "rare_earths", "--tonnes", "1"], "--month YYYY-MM"),
+    (["--file", "rows.csv", "--month", "2026-03"], "--file or --month, not both"),
 ])
 def test_bad_input_exits_2_and_changes_nothing(project, args, message):
     before = digest(project / "data")
