@@ -131,7 +131,7 @@ def not_in_data(n: Numbers) -> str:
 
 
 def key_points(n: Numbers) -> list[str]:
-    """3-5 computed sentences: headline change, surprise, magnets, policy, definitions."""
+    """2-5 computed sentences: headline change, surprise, magnets, policy, definitions."""
     points = []
     if n.now.known:
         changes = [f"{signed(n.mom_pct)} on the month" if n.mom_pct is not None else "",
@@ -188,7 +188,7 @@ def key_points(n: Numbers) -> list[str]:
         points.append(f"Bloomberg's “rare-earth products incl. magnets” total was "
                       f"{tonnes(n.bbg.value)}{marks(n.bbg)}: a wider basket than the 稀土 line's "
                       f"{tonnes(n.now.value)}, not a different count of the same goods.")
-    return points[:5]
+    return points
 
 
 def surprise_sentence(n: Numbers) -> str:
@@ -200,9 +200,7 @@ def surprise_sentence(n: Numbers) -> str:
     text = (f"Against the forecast made before the release, {s.mean:,.0f} t (80% interval "
             f"{s.lo80:,.0f}–{s.hi80:,.0f} t), it is {abs(change):.1f}% "
             f"{'below' if change < 0 else 'above'}")
-    judged = getattr(s, "judged", True) and s.percentile is not None \
-        and not (isinstance(s.percentile, float) and math.isnan(s.percentile))
-    if not judged:
+    if not s.judged:
         return text + ": too few past forecasts to judge how unusual that is."
     if s.flag:
         verdict = "beyond the central 95% of past misses: unusual"
